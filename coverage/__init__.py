@@ -1,0 +1,87 @@
+"""festival-coverage: a film publication's festival desk."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+
+from coverage.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build an app from the environment; `overrides` (tests) win over it."""
+    load_dotenv(PROJECT_ROOT / ".env")
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    from coverage.config import load_config
+
+    app.config.update(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from coverage import models  # noqa: F401  (every table known to Alembic and create_all)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    from coverage.accounts.services import load_user_by_session_token
+
+    login_manager.user_loader(load_user_by_session_token)
+
+
+def register_blueprints(app: Flask) -> None:
+    from coverage.accounts.views import admin_bp
+    from coverage.accounts.views import bp as accounts_bp
+    from coverage.api import bp as api_bp
+    from coverage.festivals.views import bp as festivals_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(festivals_bp)
+    app.register_blueprint(api_bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
+    csrf.exempt(api_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from coverage.web import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from coverage.web import register_template_helpers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from coverage.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coverage.accounts.permissions import Actor
+from coverage.accounts.roles import Role
+from coverage.dbtypes import UTCDateTime, enum_type
+from coverage.extensions import db
+from coverage.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from coverage.calendars.models import FeedToken
+
+
+def _session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 16))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login stores this, not the id, in the session cookie: rotating it (on a password
+    # change or deactivation) signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.created_at"
+    )
+    feed_tokens: Mapped[list[FeedToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def rotate_session_token(self) -> None:
+        self.session_token = _session_token()
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, role=self.role, active=self.active)
+
+    @property
+    def is_desk(self) -> bool:
+        return self.role in (Role.ADMIN, Role.EDITOR)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    """A personal token for `/api/v1`; only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, so the owner can tell tokens apart without the secret.
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+
+def lower_email(email: str) -> str:
+    return email.strip().lower()
+
+
+__all__ = ["ApiToken", "User", "lower_email"]

@@ -1,0 +1,26 @@
+"""Imports every model so that Alembic and `db.create_all` see the whole schema."""
+
+from coverage.accounts.models import ApiToken, User
+from coverage.calendars.models import FeedToken
+from coverage.drafts.models import Comment, Revision
+from coverage.festivals.models import Festival, Venue, VenueTravel
+from coverage.pieces.models import Piece, Transition, piece_films, piece_interviewees
+from coverage.programme.models import Film, Person, Screening
+
+__all__ = [
+    "ApiToken",
+    "Comment",
+    "FeedToken",
+    "Festival",
+    "Film",
+    "Person",
+    "Piece",
+    "Revision",
+    "Screening",
+    "Transition",
+    "User",
+    "Venue",
+    "VenueTravel",
+    "piece_films",
+    "piece_interviewees",
+]

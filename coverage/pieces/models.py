@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coverage.accounts.models import User
+from coverage.dbtypes import UTCDateTime, enum_type
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.programme.models import Film, Person, Screening
+from coverage.timeutil import utcnow
+
+piece_interviewees = Table(
+    "piece_interviewees",
+    db.metadata,
+    Column("piece_id", ForeignKey("pieces.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# Films a feature or roundup covers beyond its main film.
+piece_films = Table(
+    "piece_films",
+    db.metadata,
+    Column("piece_id", ForeignKey("pieces.id", ondelete="CASCADE"), primary_key=True),
+    Column("film_id", ForeignKey("films.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Piece(db.Model):
+    __tablename__ = "pieces"
+    __table_args__ = (
+        CheckConstraint("star_rating IS NULL OR star_rating BETWEEN 1 AND 5", name="stars_1_to_5"),
+        CheckConstraint("word_target IS NULL OR word_target > 0", name="word_target_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PieceKind] = mapped_column(enum_type(PieceKind))
+    festival_id: Mapped[int] = mapped_column(ForeignKey("festivals.id"), index=True)
+    film_id: Mapped[int | None] = mapped_column(ForeignKey("films.id"), index=True)
+    writer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[PieceState] = mapped_column(enum_type(PieceState), default=PieceState.PITCHED)
+    # Where a spiked piece returns to when restored.
+    state_before_spike: Mapped[PieceState | None] = mapped_column(enum_type(PieceState))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Tightens the film's embargo for this piece only; never loosens it.
+    embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    word_target: Mapped[int | None]
+    headline: Mapped[str] = mapped_column(String(300), default="")
+    standfirst: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    star_rating: Mapped[int | None]
+    screening_id: Mapped[int | None] = mapped_column(ForeignKey("screenings.id"), index=True)
+    slot_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    slot_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    slot_place: Mapped[str] = mapped_column(String(300), default="")
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    # Bumped on every text save; a save based on an older version is a conflict, not a win.
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    festival: Mapped[Festival] = relationship()
+    film: Mapped[Film | None] = relationship()
+    writer: Mapped[User | None] = relationship(foreign_keys=[writer_id])
+    editor: Mapped[User | None] = relationship(foreign_keys=[editor_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    screening: Mapped[Screening | None] = relationship()
+    interviewees: Mapped[list[Person]] = relationship(secondary=piece_interviewees)
+    other_films: Mapped[list[Film]] = relationship(secondary=piece_films)
+    transitions: Mapped[list[Transition]] = relationship(
+        back_populates="piece", cascade="all, delete-orphan", order_by="Transition.created_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Piece {self.id} {self.kind.value} {self.state.value}>"
+
+
+class Transition(db.Model):
+    """The audit trail: every change of a piece's state, by whom, when and why."""
+
+    __tablename__ = "transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    piece_id: Mapped[int] = mapped_column(ForeignKey("pieces.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[PieceState | None] = mapped_column(enum_type(PieceState))
+    to_state: Mapped[PieceState] = mapped_column(enum_type(PieceState))
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    piece: Mapped[Piece] = relationship(back_populates="transitions")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coverage.dbtypes import UTCDateTime, enum_type
+from coverage.extensions import db
+from coverage.festivals.models import Festival, Venue
+from coverage.programme.kinds import EmbargoRule, PersonRole, PremiereStatus, ScreeningKind
+from coverage.timeutil import utcnow
+
+
+class Film(db.Model):
+    __tablename__ = "films"
+    __table_args__ = (
+        CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(
+        ForeignKey("festivals.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    original_title: Mapped[str] = mapped_column(String(300), default="")
+    directors: Mapped[str] = mapped_column(String(500), default="")
+    countries: Mapped[str] = mapped_column(String(300), default="")
+    year: Mapped[int | None]
+    runtime_minutes: Mapped[int | None]
+    section: Mapped[str] = mapped_column(String(200), default="")
+    premiere_status: Mapped[PremiereStatus] = mapped_column(
+        enum_type(PremiereStatus), default=PremiereStatus.NONE
+    )
+    uk_release_date: Mapped[date | None]
+    trailer_url: Mapped[str] = mapped_column(String(500), default="")
+    # The festival's own page for the film.
+    url: Mapped[str] = mapped_column(String(500), default="")
+    embargo_rule: Mapped[EmbargoRule] = mapped_column(
+        enum_type(EmbargoRule), default=EmbargoRule.NONE
+    )
+    embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    embargo_offset_minutes: Mapped[int] = mapped_column(default=0)
+    synopsis: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    festival: Mapped[Festival] = relationship(back_populates="films")
+    screenings: Mapped[list[Screening]] = relationship(
+        back_populates="film", order_by="Screening.starts_at"
+    )
+    people: Mapped[list[Person]] = relationship(back_populates="film")
+
+    def __repr__(self) -> str:
+        return f"<Film {self.title!r}>"
+
+
+class Screening(db.Model):
+    """One showing. Moving or cancelling it keeps the row, so its calendar UID never changes."""
+
+    __tablename__ = "screenings"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_screenings_festival_start", "festival_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(ForeignKey("festivals.id", ondelete="CASCADE"))
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[ScreeningKind] = mapped_column(
+        enum_type(ScreeningKind), default=ScreeningKind.PUBLIC
+    )
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Calendar SEQUENCE: bumped when time, place or status changes.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    festival: Mapped[Festival] = relationship(back_populates="screenings")
+    film: Mapped[Film] = relationship(back_populates="screenings")
+    venue: Mapped[Venue] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Screening {self.id} film={self.film_id} {self.starts_at:%Y-%m-%d %H:%M}Z>"
+
+
+class Person(db.Model):
+    """Talent a writer may interview: a director, an actor, a producer."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[PersonRole] = mapped_column(enum_type(PersonRole), default=PersonRole.DIRECTOR)
+    film_id: Mapped[int | None] = mapped_column(
+        ForeignKey("films.id", ondelete="SET NULL"), index=True
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    film: Mapped[Film | None] = relationship(back_populates="people")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name} ({self.role.value})>"

@@ -1,0 +1,125 @@
+"""Glue shared by the HTML views: error pages, permission decorator, template helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, jsonify, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from coverage.accounts.permissions import Actor
+from coverage.errors import DomainError
+from coverage.extensions import db
+from coverage.timeutil import format_in_zone
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
+    """An RFC 9457 problem document."""
+    from http import HTTPStatus
+
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def permission_required(rule: Callable[[Actor], bool]) -> Callable[[F], F]:
+    """Log in first, then ask a pure permission rule; a refusal is a 403 page."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not rule(current_user.actor):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no `//evil` or `/\\evil` tricks."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        message = "The form had expired or was sent from elsewhere. Reload the page and try again."
+        return render_error(400, "Form expired", message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.response is not None and not is_api_request():
+            return error.response
+        return render_error(error.code or 500, error.name, _describe(error))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.title, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(
+            500, InternalServerError.name, "Something went wrong on our side; it has been logged."
+        )
+
+
+_FRIENDLY = {
+    403: "You do not have permission to do that.",
+    404: "There is nothing at this address. It may have been moved or deleted.",
+    405: "That method is not allowed here.",
+}
+
+
+def _describe(error: HTTPException) -> str:
+    description = error.description or ""
+    default = type(error).description
+    if description and description != default:
+        return description
+    return _FRIENDLY.get(error.code or 0, description)
+
+
+def render_error(status: int, title: str, detail: str) -> tuple[Any, int]:
+    if is_api_request():
+        return problem(status, detail, title), status
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["in_zone"] = format_in_zone
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,149 @@
+"""Fixtures: an app and a fresh database per test, a client, users of every role, log-in helpers.
+
+Set DATABASE_URL to a PostgreSQL URL to run the suite there (as `.ci/run` does); the schema is
+created once and every table emptied after each test. Without it, each test gets its own SQLite
+file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from coverage import create_app
+from coverage.accounts import services as accounts
+from coverage.accounts.models import User
+from coverage.accounts.roles import Role
+from coverage.config import normalise_database_url, test_config
+from coverage.extensions import db
+
+PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return normalise_database_url(url) if url.startswith("postgres") else None
+
+
+@pytest.fixture(scope="session")
+def database_backend() -> str:
+    return "postgresql" if postgres_url() else "sqlite"
+
+
+class DeskClient(FlaskClient):
+    """A test client that posts forms the way a browser does: with the page's CSRF token."""
+
+    def csrf_token(self, page: str = "/account") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = CSRF_INPUT.search(html)
+        if match is None:
+            html = self.get("/login").get_data(as_text=True)
+            match = CSRF_INPUT.search(html)
+        assert match, "no CSRF token found on the page"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, url: str, data: dict | None = None, page: str = "/account", **kwargs):
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf_token(page)
+        return self.post(url, data=payload, **kwargs)
+
+
+_pg_schema_ready = False
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    global _pg_schema_ready
+    url = postgres_url() or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    app = create_app(test_config(url))
+    app.test_client_class = DeskClient
+    with app.app_context():
+        if postgres_url():
+            if not _pg_schema_ready:
+                db.drop_all()
+                db.create_all()
+                _pg_schema_ready = True
+        else:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if postgres_url():
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> DeskClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user and return its id (objects do not outlive an app context)."""
+
+    def make(
+        role: Role | str = Role.WRITER,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> int:
+        role = Role(role)
+        with app.app_context():
+            count = db.session.query(User).count()
+            user = accounts.create_user(
+                email or f"{role.value}{count + 1}@example.org",
+                name or f"{role.value.capitalize()} {count + 1}",
+                role,
+                password,
+            )
+            user.active = active
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def users(make_user) -> dict[str, int]:
+    """One account of each role, keyed by role name."""
+    return {
+        "admin": make_user(Role.ADMIN, "admin@example.org", "Ada Admin"),
+        "editor": make_user(Role.EDITOR, "editor@example.org", "Ed Editor"),
+        "writer": make_user(Role.WRITER, "writer@example.org", "Wyn Writer"),
+    }
+
+
+def log_in(client: DeskClient, email: str, password: str = PASSWORD):
+    return client.post_form("/login", {"email": email, "password": password}, page="/login")
+
+
+@pytest.fixture
+def login(client: DeskClient, app: Flask):
+    """`login("editor")` logs the client in as that fixture user (or an email)."""
+
+    def do(who: str, password: str = PASSWORD):
+        email = who if "@" in who else f"{who}@example.org"
+        response = log_in(client, email, password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do
