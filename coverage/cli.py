@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from coverage.accounts import services as accounts
@@ -26,6 +27,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True, help="The person's name, as shown to the desk.")
 @click.option(
@@ -50,6 +52,7 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 @click.option("--label", default="command line", show_default=True)
 def create_token_command(email: str, label: str) -> None:
@@ -65,6 +68,7 @@ def create_token_command(email: str, label: str) -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has any data."
 )

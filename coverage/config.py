@@ -73,7 +73,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
     }
 
 
-def test_config(database_url: str) -> dict[str, object]:
+def config_for_tests(database_url: str) -> dict[str, object]:
     """Overrides for the test suite: a throwaway database and fast password hashing."""
     return {
         "TESTING": True,

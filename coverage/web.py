@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 from coverage.accounts.permissions import Actor
 from coverage.errors import DomainError
@@ -94,7 +94,7 @@ def register_error_pages(app: Flask) -> None:
         log.exception("Unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(
-            500, InternalServerError.name, "Something went wrong on our side; it has been logged."
+            500, "Internal Server Error", "Something went wrong on our side; it has been logged."
         )
 
 

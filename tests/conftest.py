@@ -20,7 +20,7 @@ from coverage import create_app
 from coverage.accounts import services as accounts
 from coverage.accounts.models import User
 from coverage.accounts.roles import Role
-from coverage.config import normalise_database_url, test_config
+from coverage.config import config_for_tests, normalise_database_url
 from coverage.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -64,7 +64,7 @@ _pg_schema_ready = False
 def app(tmp_path) -> Iterator[Flask]:
     global _pg_schema_ready
     url = postgres_url() or f"sqlite:///{tmp_path / 'test.sqlite'}"
-    app = create_app(test_config(url))
+    app = create_app(config_for_tests(url))
     app.test_client_class = DeskClient
     with app.app_context():
         if postgres_url():

@@ -14,6 +14,17 @@ class Problem(BaseModel):
     detail: str
 
 
+class FieldError(BaseModel):
+    field: str = Field(description="Where the error is, e.g. `due_at` or `films.0.title`.")
+    message: str
+
+
+class ValidationProblem(Problem):
+    """A request that failed validation: one entry per field."""
+
+    errors: list[FieldError] = []
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

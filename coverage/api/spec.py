@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from spectree import SecurityScheme, SpecTree
+from spectree.models import SecureType, SecuritySchemeData
 
+from coverage.api.schemas import ValidationProblem
 from coverage.web import problem
 
 
@@ -47,15 +50,25 @@ api = SpecTree(
     ),
     security_schemes=[
         SecurityScheme(
-            name="bearerAuth", data={"type": "http", "scheme": "bearer", "bearerFormat": "opaque"}
+            name="bearerAuth",
+            data=SecuritySchemeData(
+                type=SecureType.HTTP, scheme="bearer", bearer_format="personal API token"
+            ),
         )
     ],
     security={"bearerAuth": []},
     before=_problem_for_invalid_request,
     validation_error_status=422,
+    validation_error_model=ValidationProblem,
     annotations=True,
 )
 
 
 def openapi_document() -> dict[str, Any]:
-    return api.spec
+    """The document for the current app, built once per app from its routes."""
+    document = current_app.extensions.get("openapi_document")
+    if document is None:
+        # spectree caches one document per SpecTree; routes belong to an app, so rebuild.
+        api.__dict__.pop("_spec", None)
+        document = current_app.extensions["openapi_document"] = api.spec
+    return document

@@ -27,8 +27,9 @@ def test_email_is_case_insensitive(client, users):
     assert log_in(client, "  Editor@Example.ORG ").status_code == 302
 
 
-@pytest.mark.parametrize("email,password", [("editor@example.org", "wrong password"),
-                                            ("nobody@example.org", PASSWORD)])
+@pytest.mark.parametrize(
+    "email,password", [("editor@example.org", "wrong password"), ("nobody@example.org", PASSWORD)]
+)
 def test_wrong_password_and_unknown_email_get_the_same_message(client, users, email, password):
     response = log_in(client, email, password)
     assert response.status_code == 401

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from coverage.config import ConfigError, load_config, normalise_database_url
+
+
+def test_production_requires_a_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
+        load_config(tmp_path, {"COVERAGE_ENV": "production"})
+
+
+def test_production_secures_cookies(tmp_path):
+    config = load_config(tmp_path, {"COVERAGE_ENV": "production", "SECRET_KEY": "s" * 40})
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SECRET_KEY"] == "s" * 40
+
+
+def test_development_key_is_kept_in_the_instance_folder(tmp_path):
+    first = load_config(tmp_path, {})["SECRET_KEY"]
+    second = load_config(tmp_path, {})["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").read_text() == first
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
+    config = load_config(tmp_path, {})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'coverage.sqlite'}"
+
+
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_url_spellings(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_unknown_environment_name_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="COVERAGE_ENV"):
+        load_config(tmp_path, {"COVERAGE_ENV": "staging"})

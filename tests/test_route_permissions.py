@@ -1,0 +1,99 @@
+"""Every route, with every role and logged out: the status a user gets.
+
+A new route fails `test_every_route_is_in_the_table` until its row is added here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from coverage.accounts.models import ApiToken, User
+from coverage.accounts.services import issue_api_token
+from coverage.extensions import db
+
+ANON, WRITER, EDITOR, ADMIN = "anonymous", "writer", "editor", "admin"
+LOGIN = "login"  # a redirect to the login page
+
+# (method, url template) -> expected status per role. {token} is a token of the acting user,
+# {other} another account's id.
+TABLE: dict[tuple[str, str], dict[str, int | str]] = {
+    ("GET", "/"): {ANON: 302, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("GET", "/login"): {ANON: 200, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("POST", "/login"): {ANON: 200, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("POST", "/logout"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("GET", "/account"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    ("POST", "/account/password"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
+    ("POST", "/account/tokens"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    ("POST", "/account/tokens/{token}/revoke"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("GET", "/admin/users"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 200},
+    ("POST", "/admin/users"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 422},
+    ("POST", "/admin/users/{other}"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 302},
+    ("GET", "/festivals/"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    # The API never uses the session: every role without a bearer token gets 401.
+    ("GET", "/api/v1/me"): {ANON: 401, WRITER: 401, EDITOR: 401, ADMIN: 401},
+    ("GET", "/api/v1/openapi.json"): {ANON: 200, WRITER: 200, EDITOR: 200, ADMIN: 200},
+}
+
+SKIPPED_ENDPOINTS = {"static"}
+
+
+def _flask_rule_to_template(rule: str) -> str:
+    return rule.replace("<int:token_id>", "{token}").replace("<int:user_id>", "{other}")
+
+
+def test_every_route_is_in_the_table(app):
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED_ENDPOINTS:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes.add((method, _flask_rule_to_template(rule.rule)))
+    assert routes - set(TABLE) == set(), "add these routes to TABLE"
+    assert set(TABLE) - routes == set(), "TABLE lists routes that no longer exist"
+
+
+CASES = [(method, url, role) for (method, url) in TABLE for role in (ANON, WRITER, EDITOR, ADMIN)]
+
+
+@pytest.mark.parametrize("method,url,role", CASES)
+def test_route_status_by_role(app, client, users, login, method, url, role):
+    other = users["writer"] if role != WRITER else users["editor"]
+    if role != ANON:
+        login(role)
+    with app.app_context():
+        owner = db.session.get(User, users[role]) if role != ANON else db.session.get(User, other)
+        token, _ = issue_api_token(owner, "table")
+        db.session.commit()
+        token_id = token.id
+    target = url.format(token=token_id, other=other)
+    expected = TABLE[(method, url)][role]
+    if method == "GET":
+        response = client.get(target)
+    else:
+        response = client.post_form(target, page="/login" if role == ANON else "/account")
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected, response.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("method,url", [key for key in TABLE if key[0] == "POST"])
+def test_every_form_post_needs_a_csrf_token(app, client, users, login, method, url):
+    login("admin")
+    with app.app_context():
+        token, _ = issue_api_token(db.session.get(User, users["admin"]), "csrf")
+        db.session.commit()
+        token_id = token.id
+    target = url.format(token=token_id, other=users["writer"])
+    response = client.post(target, data={})
+    if url.startswith("/api/"):
+        return
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+    with app.app_context():
+        # Nothing changed: the token is live and the other account untouched.
+        assert db.session.get(ApiToken, token_id).revoked_at is None
+        assert db.session.get(User, users["writer"]).active is True
+        assert db.session.scalar(select(User).where(User.email == "")) is None
