@@ -19,6 +19,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(create_festival_command)
+    app.cli.add_command(import_programme_command)
 
 
 def _fail(message: str) -> None:
@@ -88,5 +90,96 @@ def demo_data_command(if_empty: bool) -> None:
             return
         _fail("The database is not empty; demo data goes only into an empty database.")
     summary = load_demo_data()
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command("create-festival")
+@with_appcontext
+@click.option("--name", required=True, help="e.g. 'London Film Festival'.")
+@click.option("--year", "edition", required=True, type=int, help="The edition's year.")
+@click.option("--timezone", required=True, help="IANA zone, e.g. Europe/London.")
+@click.option("--start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--city", default="")
+@click.option("--slug", default="", help="Defaults to the name and year, e.g. cinemalaya-2023.")
+@click.option("--website", default="")
+@click.option("--travel-buffer", default=15, show_default=True, type=int, help="Minutes.")
+def create_festival_command(
+    name: str,
+    edition: int,
+    timezone: str,
+    start,
+    end,
+    city: str,
+    slug: str,
+    website: str,
+    travel_buffer: int,
+) -> None:
+    """Create a festival and print its slug."""
+    from coverage.festivals.services import create_festival
+    from coverage.programme.rules import FestivalFields
+
+    fields = FestivalFields(
+        name=name,
+        edition=edition,
+        timezone=timezone,
+        start_date=start.date(),
+        end_date=end.date(),
+        slug=slug,
+        city=city,
+        website=website,
+        travel_buffer_minutes=travel_buffer,
+    )
+    try:
+        festival = create_festival(fields)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(f"{error.field}: {error.message}" if error.field else error.message)
+    db.session.commit()
+    click.echo(festival.slug)
+
+
+@click.command("import-programme")
+@with_appcontext
+@click.argument("festival_slug")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["day_first", "month_first"]),
+    help="How to read numeric dates such as 05/08/2023 when both orders are possible.",
+)
+def import_programme_command(festival_slug: str, file, dry_run: bool, date_order: str | None):
+    """Import a programme CSV into a festival: all of it, or nothing when there are errors."""
+    from coverage.festivals.services import festival_by_slug
+    from coverage.programme import importer
+    from coverage.programme.importing import DateOrder
+
+    festival = festival_by_slug(festival_slug)
+    if festival is None:
+        _fail(f"No festival with the slug '{festival_slug}'.")
+    order = DateOrder(date_order) if date_order else None
+    try:
+        preview = importer.preview_import(festival, file.read(), date_order=order)
+    except DomainError as error:
+        _fail(error.message)
+    for problem in preview.parsed.problems:
+        where = f"row {problem.row}" if problem.row else "file"
+        column = f", column {problem.column}" if problem.column else ""
+        click.echo(f"{problem.severity.value}: {where}{column}: {problem.message}", err=True)
+    if preview.plan is not None:
+        for note in preview.plan.notes:
+            click.echo(f"note: {note}", err=True)
+    summary = importer.summary_line(preview.parsed, preview.plan)
+    if not preview.can_apply:
+        click.echo(summary)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo(summary)
+        click.echo("Dry run: nothing was written.", err=True)
+        return
+    importer.apply_plan(festival, preview.plan)
     db.session.commit()
     click.echo(summary)

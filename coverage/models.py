@@ -5,7 +5,7 @@ from coverage.calendars.models import FeedToken
 from coverage.drafts.models import Comment, Revision
 from coverage.festivals.models import Festival, Venue, VenueTravel
 from coverage.pieces.models import Piece, Transition, piece_films, piece_interviewees
-from coverage.programme.models import Film, Person, Screening
+from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 
 __all__ = [
     "ApiToken",
@@ -14,6 +14,7 @@ __all__ = [
     "Festival",
     "Film",
     "Person",
+    "ProgrammeUpload",
     "Piece",
     "Revision",
     "Screening",

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, flash, jsonify, render_template, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from coverage.accounts.permissions import Actor
+from coverage.accounts.permissions import Actor, can_edit_programme
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.timeutil import format_in_zone
@@ -59,6 +60,26 @@ def permission_required(rule: Callable[[Actor], bool]) -> Callable[[F], F]:
     return decorator
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def enum_or_none(enum: type[E], value: str | None) -> E | None:
+    """A StrEnum member from a query or form value; None for anything else (3.11-safe)."""
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+def form_error(form: Any, error: DomainError) -> None:
+    """Attach a domain refusal to the form field it names (or flash it for the whole form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
 def safe_next_url(target: str | None) -> str | None:
     """Only a path on this site: no scheme, no host, no `//evil` or `/\\evil` tricks."""
     if not target:
@@ -102,6 +123,7 @@ _FRIENDLY = {
     403: "You do not have permission to do that.",
     404: "There is nothing at this address. It may have been moved or deleted.",
     405: "That method is not allowed here.",
+    413: "The upload is too large. Programme files may be at most 5 MB.",
 }
 
 
@@ -121,5 +143,10 @@ def render_error(status: int, title: str, detail: str) -> tuple[Any, int]:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["in_zone"] = format_in_zone
+    app.jinja_env.globals["can_edit_programme"] = _current_user_edits_programme
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def _current_user_edits_programme() -> bool:
+    return bool(current_user.is_authenticated and can_edit_programme(current_user.actor))

@@ -147,3 +147,74 @@ def login(client: DeskClient, app: Flask):
         return client
 
     return do
+
+
+TEST_FESTIVAL_SLUG = "test-festival-2021"
+SAMPLE_CSV = (
+    b"Film,Date,Time,Venue,Type,Runtime\n"
+    b"Red Rocket,2021-10-08,09:00,BFI Southbank NFT1,Press,130\n"
+    b"Belfast,10/10/2021,6:15 PM,Odeon Luxe Leicester Square,Public,98\n"
+)
+
+
+@pytest.fixture
+def programme(app: Flask) -> dict[str, int | str]:
+    """A small London festival (Europe/London, 6-17 Oct 2021): two venues, a film with a press
+    and a public screening, and an uploaded CSV awaiting confirmation. Returns ids by name."""
+    from datetime import date, datetime
+
+    from coverage.festivals import services as festivals
+    from coverage.programme import importer
+    from coverage.programme import services as programme_services
+    from coverage.programme.kinds import ScreeningKind
+    from coverage.programme.rules import FestivalFields, FilmFields
+    from coverage.programme.schedule import local_to_utc
+
+    with app.app_context():
+        festival = festivals.create_festival(
+            FestivalFields(
+                name="Test Festival",
+                edition=2021,
+                timezone="Europe/London",
+                start_date=date(2021, 10, 6),
+                end_date=date(2021, 10, 17),
+                city="London",
+            )
+        )
+        nft1 = festivals.create_venue(festival, "BFI Southbank NFT1", "Belvedere Road, SE1 8XT")
+        odeon = festivals.create_venue(
+            festival, "Odeon Luxe Leicester Square", "24-26 Leicester Sq"
+        )
+        film = programme_services.create_film(
+            festival, FilmFields(title="Red Rocket", directors="Sean Baker", runtime_minutes=130)
+        )
+        press = programme_services.create_screening(
+            festival,
+            programme_services.ScreeningFields(
+                film_id=film.id,
+                venue_id=nft1.id,
+                starts_at=local_to_utc(datetime(2021, 10, 8, 9, 0), "Europe/London"),
+                kind=ScreeningKind.PRESS,
+            ),
+        )
+        public = programme_services.create_screening(
+            festival,
+            programme_services.ScreeningFields(
+                film_id=film.id,
+                venue_id=odeon.id,
+                starts_at=local_to_utc(datetime(2021, 10, 10, 18, 30), "Europe/London"),
+                kind=ScreeningKind.PUBLIC,
+            ),
+        )
+        upload_id = importer.store_upload(festival, None, "sample.csv", SAMPLE_CSV)
+        db.session.commit()
+        return {
+            "slug": festival.slug,
+            "festival": festival.id,
+            "nft1": nft1.id,
+            "odeon": odeon.id,
+            "film": film.id,
+            "press": press.id,
+            "public": public.id,
+            "upload": upload_id,
+        }

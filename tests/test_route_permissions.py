@@ -11,6 +11,8 @@ from sqlalchemy import select
 from coverage.accounts.models import ApiToken, User
 from coverage.accounts.services import issue_api_token
 from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.programme.models import Screening
 
 ANON, WRITER, EDITOR, ADMIN = "anonymous", "writer", "editor", "admin"
 LOGIN = "login"  # a redirect to the login page
@@ -30,6 +32,47 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/admin/users"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 422},
     ("POST", "/admin/users/{other}"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 302},
     ("GET", "/festivals/"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    **{
+        (method, url): {ANON: LOGIN, WRITER: writer, EDITOR: desk, ADMIN: desk}
+        for method, url, writer, desk in [
+            # Everyone logged in reads the programme.
+            ("GET", "/festivals/{slug}", 200, 200),
+            ("GET", "/festivals/{slug}/venues", 200, 200),
+            ("GET", "/festivals/{slug}/days", 302, 302),
+            ("GET", "/festivals/{slug}/days/{day}", 200, 200),
+            ("GET", "/festivals/{slug}/films", 200, 200),
+            ("GET", "/festivals/{slug}/films/{film}", 200, 200),
+            # Editing is the desk's; an empty form is refused with 422, not saved.
+            ("GET", "/festivals/new", 403, 200),
+            ("POST", "/festivals/new", 403, 422),
+            ("GET", "/festivals/{slug}/edit", 403, 200),
+            ("POST", "/festivals/{slug}/edit", 403, 422),
+            ("POST", "/festivals/{slug}/delete", 403, 302),
+            ("POST", "/festivals/{slug}/venues", 403, 422),
+            ("POST", "/festivals/{slug}/venues/travel", 403, 422),
+            ("GET", "/festivals/{slug}/venues/{venue}/edit", 403, 200),
+            # Fields missing from a post keep their saved values (WTForms reads the object).
+            ("POST", "/festivals/{slug}/venues/{venue}/edit", 403, 302),
+            ("POST", "/festivals/{slug}/venues/{venue}/delete", 403, 302),
+            ("GET", "/festivals/{slug}/films/new", 403, 200),
+            ("POST", "/festivals/{slug}/films/new", 403, 422),
+            ("GET", "/festivals/{slug}/films/{film}/edit", 403, 200),
+            ("POST", "/festivals/{slug}/films/{film}/edit", 403, 422),
+            ("POST", "/festivals/{slug}/films/{film}/delete", 403, 302),
+            ("GET", "/festivals/{slug}/screenings/new", 403, 200),
+            ("POST", "/festivals/{slug}/screenings/new", 403, 422),
+            ("GET", "/festivals/{slug}/screenings/{screening}/edit", 403, 200),
+            ("POST", "/festivals/{slug}/screenings/{screening}/edit", 403, 422),
+            ("POST", "/festivals/{slug}/screenings/{screening}/cancel", 403, 302),
+            ("POST", "/festivals/{slug}/screenings/{screening}/restore", 403, 302),
+            ("POST", "/festivals/{slug}/screenings/{screening}/delete", 403, 302),
+            ("GET", "/festivals/{slug}/import", 403, 200),
+            ("POST", "/festivals/{slug}/import", 403, 422),
+            ("GET", "/festivals/{slug}/import/{upload}", 403, 200),
+            # A confirm without the preview's fingerprint is refused.
+            ("POST", "/festivals/{slug}/import/{upload}", 403, 400),
+        ]
+    },
     # The API never uses the session: every role without a bearer token gets 401.
     ("GET", "/api/v1/me"): {ANON: 401, WRITER: 401, EDITOR: 401, ADMIN: 401},
     ("GET", "/api/v1/openapi.json"): {ANON: 200, WRITER: 200, EDITOR: 200, ADMIN: 200},
@@ -38,8 +81,35 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
 SKIPPED_ENDPOINTS = {"static"}
 
 
+PLACEHOLDERS = {
+    "<int:token_id>": "{token}",
+    "<int:user_id>": "{other}",
+    "<slug>": "{slug}",
+    "<day>": "{day}",
+    "<int:venue_id>": "{venue}",
+    "<int:film_id>": "{film}",
+    "<int:screening_id>": "{screening}",
+    "<int:upload_id>": "{upload}",
+}
+
+
 def _flask_rule_to_template(rule: str) -> str:
-    return rule.replace("<int:token_id>", "{token}").replace("<int:user_id>", "{other}")
+    for converter, placeholder in PLACEHOLDERS.items():
+        rule = rule.replace(converter, placeholder)
+    return rule
+
+
+def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
+    return url.format(
+        token=token_id,
+        other=other,
+        slug=programme["slug"],
+        day="2021-10-10",
+        venue=programme["nft1"],
+        film=programme["film"],
+        screening=programme["press"],
+        upload=programme["upload"],
+    )
 
 
 def test_every_route_is_in_the_table(app):
@@ -57,7 +127,7 @@ CASES = [(method, url, role) for (method, url) in TABLE for role in (ANON, WRITE
 
 
 @pytest.mark.parametrize("method,url,role", CASES)
-def test_route_status_by_role(app, client, users, login, method, url, role):
+def test_route_status_by_role(app, client, users, login, programme, method, url, role):
     other = users["writer"] if role != WRITER else users["editor"]
     if role != ANON:
         login(role)
@@ -66,7 +136,7 @@ def test_route_status_by_role(app, client, users, login, method, url, role):
         token, _ = issue_api_token(owner, "table")
         db.session.commit()
         token_id = token.id
-    target = url.format(token=token_id, other=other)
+    target = _fill(url, programme, token_id, other)
     expected = TABLE[(method, url)][role]
     if method == "GET":
         response = client.get(target)
@@ -80,13 +150,13 @@ def test_route_status_by_role(app, client, users, login, method, url, role):
 
 
 @pytest.mark.parametrize("method,url", [key for key in TABLE if key[0] == "POST"])
-def test_every_form_post_needs_a_csrf_token(app, client, users, login, method, url):
+def test_every_form_post_needs_a_csrf_token(app, client, users, login, programme, method, url):
     login("admin")
     with app.app_context():
         token, _ = issue_api_token(db.session.get(User, users["admin"]), "csrf")
         db.session.commit()
         token_id = token.id
-    target = url.format(token=token_id, other=users["writer"])
+    target = _fill(url, programme, token_id, users["writer"])
     response = client.post(target, data={})
     if url.startswith("/api/"):
         return
@@ -97,3 +167,5 @@ def test_every_form_post_needs_a_csrf_token(app, client, users, login, method, u
         assert db.session.get(ApiToken, token_id).revoked_at is None
         assert db.session.get(User, users["writer"]).active is True
         assert db.session.scalar(select(User).where(User.email == "")) is None
+        assert db.session.get(Festival, programme["festival"]) is not None
+        assert db.session.get(Screening, programme["press"]).cancelled is False

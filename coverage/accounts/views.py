@@ -18,21 +18,12 @@ from coverage.accounts.roles import Role
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.timeutil import utcnow
-from coverage.web import permission_required, safe_next_url
+from coverage.web import form_error, permission_required, safe_next_url
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 BAD_LOGIN = "Wrong email or password."
-
-
-def form_error(form, error: DomainError) -> None:
-    """Attach a domain refusal to the form field it names (or to the form as a whole)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coverage.dbtypes import UTCDateTime, enum_type
@@ -106,3 +106,24 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.name} ({self.role.value})>"
+
+
+class ProgrammeUpload(db.Model):
+    """An uploaded CSV waiting for the editor's confirmation.
+
+    Kept in the database, not in the process or on local disk, so the preview and the confirm
+    may be served by different app servers. Deleted once applied; stale ones are purged.
+    """
+
+    __tablename__ = "programme_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(
+        ForeignKey("festivals.id", ondelete="CASCADE"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    festival: Mapped[Festival] = relationship()

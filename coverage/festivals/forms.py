@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from coverage.programme.rules import FestivalFields
+
+COMMON_ZONES = [
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Rome",
+    "Europe/Prague",
+    "America/Toronto",
+    "America/New_York",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Asia/Manila",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+]
+
+
+class FestivalForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[DataRequired(), Length(max=200)],
+        description="e.g. London Film Festival",
+    )
+    edition = IntegerField(
+        "Edition (year)",
+        validators=[InputRequired(message="Enter the edition's year, e.g. 2021.")],
+    )
+    slug = StringField(
+        "Address (slug)",
+        validators=[Length(max=120)],
+        description="Left empty, it is made from the name and year.",
+    )
+    city = StringField("City", validators=[Length(max=120)])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired(message="Enter the festival's time zone.")],
+        description="IANA name, e.g. Europe/London. Every time is shown in this zone.",
+    )
+    start_date = DateField("First day", validators=[InputRequired(message="Enter a date.")])
+    end_date = DateField("Last day", validators=[InputRequired(message="Enter a date.")])
+    website = StringField(
+        "Website", validators=[Optional(), URL(message="Enter a full address starting https://.")]
+    )
+    travel_buffer_minutes = IntegerField(
+        "Default travel time between venues (minutes)",
+        default=15,
+        validators=[InputRequired(), NumberRange(min=0, max=240)],
+    )
+    is_public = BooleanField("Public calendar feed (anyone with the link, no token)")
+
+    def to_fields(self) -> FestivalFields:
+        return FestivalFields(
+            name=self.name.data or "",
+            edition=self.edition.data,
+            timezone=self.timezone.data or "",
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            slug=self.slug.data or "",
+            city=self.city.data or "",
+            website=self.website.data or "",
+            travel_buffer_minutes=self.travel_buffer_minutes.data,
+            is_public=self.is_public.data,
+        )
+
+
+class VenueForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    address = TextAreaField("Address", render_kw={"rows": 2})
+
+
+class TravelForm(FlaskForm):
+    from_venue = SelectField("From", coerce=int)
+    to_venue = SelectField("To", coerce=int)
+    minutes = IntegerField(
+        "Minutes",
+        validators=[Optional(), NumberRange(min=0, max=600)],
+        description="Leave empty to fall back to the festival's default.",
+    )

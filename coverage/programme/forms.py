@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from coverage.programme.kinds import EmbargoRule, PremiereStatus, ScreeningKind
+from coverage.programme.rules import FilmFields
+from coverage.programme.schedule import local_to_utc
+
+KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in ScreeningKind]
+PREMIERE_CHOICES = [SelectChoice(status.value, status.label) for status in PremiereStatus]
+EMBARGO_CHOICES = [
+    SelectChoice(EmbargoRule.NONE.value, "No embargo"),
+    SelectChoice(EmbargoRule.FIXED.value, "Until a fixed date and time"),
+    SelectChoice(EmbargoRule.FIRST_PUBLIC_SCREENING.value, "Until its first public screening"),
+]
+
+
+class FilmForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
+    original_title = StringField("Original title", validators=[Length(max=300)])
+    directors = StringField("Director(s)", validators=[Length(max=500)])
+    countries = StringField("Countries", validators=[Length(max=300)])
+    year = IntegerField("Year", validators=[Optional()])
+    runtime_minutes = IntegerField(
+        "Runtime (minutes)",
+        validators=[Optional(), NumberRange(min=1, max=1500)],
+        description="Sets the default end of its screenings.",
+    )
+    section = StringField("Section / strand", validators=[Length(max=200)])
+    premiere_status = SelectField("Premiere status", choices=PREMIERE_CHOICES)
+    uk_release_date = DateField(
+        "UK release date", validators=[Optional()], description="Empty: no UK release date yet."
+    )
+    trailer_url = StringField("Trailer URL", validators=[Length(max=500)])
+    url = StringField("Festival page URL", validators=[Length(max=500)])
+    embargo_rule = SelectField("Embargo", choices=EMBARGO_CHOICES)
+    embargo_at = DateTimeLocalField(
+        "Embargo lifts at (festival time)", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    embargo_offset_minutes = IntegerField(
+        "Minutes after the first public screening starts",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10080)],
+    )
+    synopsis = TextAreaField("Synopsis", render_kw={"rows": 4})
+
+    def to_fields(self, zone: str) -> FilmFields:
+        embargo_rule = EmbargoRule(self.embargo_rule.data)
+        embargo_at = None
+        if self.embargo_at.data is not None and embargo_rule is EmbargoRule.FIXED:
+            embargo_at = local_to_utc(self.embargo_at.data, zone, field="embargo_at")
+        return FilmFields(
+            title=self.title.data or "",
+            original_title=self.original_title.data or "",
+            directors=self.directors.data or "",
+            countries=self.countries.data or "",
+            year=self.year.data,
+            runtime_minutes=self.runtime_minutes.data,
+            section=self.section.data or "",
+            premiere_status=PremiereStatus(self.premiere_status.data),
+            uk_release_date=self.uk_release_date.data,
+            trailer_url=self.trailer_url.data or "",
+            url=self.url.data or "",
+            embargo_rule=embargo_rule,
+            embargo_at=embargo_at,
+            embargo_offset_minutes=self.embargo_offset_minutes.data or 0,
+            synopsis=self.synopsis.data or "",
+        )
+
+
+class ScreeningForm(FlaskForm):
+    film_id = SelectField("Film", coerce=int)
+    venue_id = SelectField("Venue", coerce=int)
+    day = DateField("Date", validators=[InputRequired(message="Enter the date.")])
+    start_time = TimeField(
+        "Starts (festival time)", validators=[InputRequired(message="Enter the start time.")]
+    )
+    end_time = TimeField(
+        "Ends (festival time)",
+        validators=[Optional()],
+        description="Empty: start plus the film's runtime.",
+    )
+    kind = SelectField("Kind", choices=KIND_CHOICES, default=ScreeningKind.PUBLIC.value)
+    notes = TextAreaField("Notes", render_kw={"rows": 2})

@@ -1,0 +1,347 @@
+"""From parsed CSV rows and the festival's current programme to a plan of changes.
+
+Pure (no Flask, no database): the preview shows the plan, the confirm step applies the same plan,
+and tests check the matching rules without an app. Re-importing a file must create nothing new, and
+a screening that moved in the file must update the existing screening (its calendar UID is its id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from coverage.programme.importing import ParsedRow
+from coverage.programme.kinds import ScreeningKind
+from coverage.programme.rules import title_key
+
+# Film facts the file may carry; a non-empty value in the file that differs updates the film.
+FILM_FACTS = (
+    "original_title",
+    "directors",
+    "countries",
+    "year",
+    "runtime_minutes",
+    "section",
+    "premiere_status",
+    "url",
+    "synopsis",
+)
+
+
+def venue_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+@dataclass(frozen=True)
+class ExistingFilm:
+    id: int
+    title: str
+    facts: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ExistingVenue:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ExistingScreening:
+    id: int
+    film_id: int
+    venue_id: int
+    starts_at: datetime
+    ends_at: datetime
+    kind: ScreeningKind
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class FilmToCreate:
+    key: str
+    title: str
+    facts: dict[str, object]
+    first_row: int
+
+
+@dataclass(frozen=True)
+class FilmToUpdate:
+    film_id: int
+    title: str
+    changes: dict[str, tuple[object, object]]  # fact -> (old, new)
+    first_row: int
+
+
+@dataclass(frozen=True)
+class ScreeningToCreate:
+    row: int
+    film_key: str
+    title: str
+    venue_key: str
+    venue_name: str
+    starts_at: datetime
+    ends_at: datetime
+    kind: ScreeningKind
+
+
+@dataclass(frozen=True)
+class ScreeningToUpdate:
+    row: int
+    screening_id: int
+    title: str
+    venue_key: str
+    venue_name: str
+    starts_at: datetime
+    ends_at: datetime
+    kind: ScreeningKind
+    was_venue: str
+    was_starts_at: datetime
+    was_ends_at: datetime
+    was_kind: ScreeningKind
+
+    @property
+    def moved(self) -> bool:
+        return self.starts_at != self.was_starts_at or self.venue_name != self.was_venue
+
+
+@dataclass
+class Plan:
+    films_to_create: list[FilmToCreate] = field(default_factory=list)
+    films_to_update: list[FilmToUpdate] = field(default_factory=list)
+    venues_to_create: list[str] = field(default_factory=list)
+    screenings_to_create: list[ScreeningToCreate] = field(default_factory=list)
+    screenings_to_update: list[ScreeningToUpdate] = field(default_factory=list)
+    screenings_unchanged: int = 0
+    # Existing screenings of films in the file that the file no longer lists: left alone, shown.
+    screenings_not_in_file: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.films_to_create
+            or self.films_to_update
+            or self.venues_to_create
+            or self.screenings_to_create
+            or self.screenings_to_update
+        )
+
+    def fingerprint(self) -> str:
+        """Identifies the plan, so a confirm applies exactly what the preview showed."""
+        payload = {
+            "films+": [(f.key, sorted(map(str, f.facts.items()))) for f in self.films_to_create],
+            "films~": [
+                (f.film_id, sorted(map(str, f.changes.items()))) for f in self.films_to_update
+            ],
+            "venues+": self.venues_to_create,
+            "screenings+": [
+                (s.film_key, s.venue_key, s.starts_at.isoformat(), s.ends_at.isoformat(), s.kind)
+                for s in self.screenings_to_create
+            ],
+            "screenings~": [
+                (
+                    s.screening_id,
+                    s.venue_key,
+                    s.starts_at.isoformat(),
+                    s.ends_at.isoformat(),
+                    s.kind,
+                )
+                for s in self.screenings_to_update
+            ],
+        }
+        encoded = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def _row_facts(row: ParsedRow) -> dict[str, object]:
+    facts: dict[str, object] = {
+        "original_title": row.original_title,
+        "directors": row.directors,
+        "countries": row.countries,
+        "year": row.year,
+        "runtime_minutes": row.runtime_minutes,
+        "section": row.section,
+        "premiere_status": row.premiere_status,
+        "url": row.url,
+        "synopsis": row.synopsis,
+    }
+    # Only what the file actually says: an empty cell never wipes what the desk typed.
+    return {name: value for name, value in facts.items() if value not in (None, "")}
+
+
+def build_plan(
+    rows: Sequence[ParsedRow],
+    films: Iterable[ExistingFilm],
+    venues: Iterable[ExistingVenue],
+    screenings: Iterable[ExistingScreening],
+    *,
+    default_runtime_minutes: int,
+) -> Plan:
+    plan = Plan()
+    films_by_key = {title_key(film.title): film for film in films}
+    venues_by_key = {venue_key(venue.name): venue for venue in venues}
+    venue_names = {venue.id: venue.name for venue in venues_by_key.values()}
+
+    # Films: the first row mentioning a film names it; later rows may add facts it lacked.
+    film_facts: dict[str, dict[str, object]] = {}
+    first_rows: dict[str, ParsedRow] = {}
+    for row in rows:
+        key = title_key(row.title)
+        first_rows.setdefault(key, row)
+        facts = film_facts.setdefault(key, {})
+        for name, value in _row_facts(row).items():
+            facts.setdefault(name, value)
+    runtimes: dict[str, int | None] = {}
+    for key, facts in film_facts.items():
+        existing = films_by_key.get(key)
+        row = first_rows[key]
+        if existing is None:
+            plan.films_to_create.append(FilmToCreate(key, row.title.strip(), facts, row.row))
+            runtimes[key] = facts.get("runtime_minutes")  # type: ignore[assignment]
+            continue
+        changes = {
+            name: (existing.facts.get(name), value)
+            for name, value in facts.items()
+            if existing.facts.get(name) != value
+        }
+        if changes:
+            plan.films_to_update.append(FilmToUpdate(existing.id, existing.title, changes, row.row))
+        runtimes[key] = facts.get("runtime_minutes") or existing.facts.get("runtime_minutes")  # type: ignore[assignment]
+
+    assumed = sorted(first_rows[key].title for key, runtime in runtimes.items() if not runtime)
+    if assumed and any(row.ends_at is None for row in rows):
+        plan.notes.append(
+            f"No runtime for {len(assumed)} film{'s' if len(assumed) != 1 else ''}: their "
+            f"screenings end {default_runtime_minutes} minutes after they start. Set the runtime "
+            "on the film's page, or add a runtime or end column to the file."
+        )
+
+    seen_venues: set[str] = set()
+    for row in rows:
+        key = venue_key(row.venue)
+        if key not in venues_by_key and key not in seen_venues:
+            seen_venues.add(key)
+            plan.venues_to_create.append(row.venue.strip())
+
+    _plan_screenings(
+        plan,
+        rows,
+        films_by_key,
+        venues_by_key,
+        venue_names,
+        screenings,
+        runtimes,
+        default_runtime_minutes,
+    )
+    return plan
+
+
+def _plan_screenings(
+    plan: Plan,
+    rows: Sequence[ParsedRow],
+    films_by_key: dict[str, ExistingFilm],
+    venues_by_key: dict[str, ExistingVenue],
+    venue_names: dict[int, str],
+    screenings: Iterable[ExistingScreening],
+    runtimes: dict[str, int | None],
+    default_runtime_minutes: int,
+) -> None:
+    film_ids = {film.id: key for key, film in films_by_key.items()}
+    venue_ids = {venue.id: key for key, venue in venues_by_key.items()}
+    # Existing screenings of the films in the file, indexed by (film, venue, start).
+    existing_by_film: dict[str, list[ExistingScreening]] = {}
+    for screening in screenings:
+        key = film_ids.get(screening.film_id)
+        if key is not None:
+            existing_by_film.setdefault(key, []).append(screening)
+    exact = {
+        (film_ids[s.film_id], venue_ids.get(s.venue_id, ""), s.starts_at): s
+        for group in existing_by_film.values()
+        for s in group
+    }
+    matched: set[int] = set()
+    leftovers: dict[str, list[tuple[ParsedRow, datetime]]] = {}
+    for row in rows:
+        film_key = title_key(row.title)
+        runtime = row.runtime_minutes or runtimes.get(film_key) or default_runtime_minutes
+        ends_at = row.ends_at or row.starts_at + timedelta(minutes=runtime)
+        hit = exact.get((film_key, venue_key(row.venue), row.starts_at))
+        if hit is not None and hit.id not in matched:
+            matched.add(hit.id)
+            if hit.ends_at != ends_at and row.ends_at is None and not row.runtime_minutes:
+                # The file says nothing about the end: keep the one the desk has.
+                ends_at = hit.ends_at
+            if hit.kind != row.kind or hit.ends_at != ends_at:
+                plan.screenings_to_update.append(_update(row, hit, ends_at, venue_names))
+            else:
+                plan.screenings_unchanged += 1
+            continue
+        leftovers.setdefault(film_key, []).append((row, ends_at))
+
+    for film_key, pending in leftovers.items():
+        candidates = [s for s in existing_by_film.get(film_key, []) if s.id not in matched]
+        for row, ends_at in pending:
+            best = _closest(row, candidates, venue_ids)
+            if best is None:
+                plan.screenings_to_create.append(
+                    ScreeningToCreate(
+                        row.row,
+                        film_key,
+                        row.title.strip(),
+                        venue_key(row.venue),
+                        row.venue.strip(),
+                        row.starts_at,
+                        ends_at,
+                        row.kind,
+                    )
+                )
+                continue
+            candidates.remove(best)
+            matched.add(best.id)
+            if row.ends_at is None and not row.runtime_minutes:
+                # Moving keeps the screening's length unless the file gives one.
+                ends_at = row.starts_at + (best.ends_at - best.starts_at)
+            plan.screenings_to_update.append(_update(row, best, ends_at, venue_names))
+
+    plan.screenings_not_in_file = sorted(
+        s.id for group in existing_by_film.values() for s in group if s.id not in matched
+    )
+
+
+def _closest(
+    row: ParsedRow, candidates: list[ExistingScreening], venue_ids: dict[int, str]
+) -> ExistingScreening | None:
+    """The existing screening this row most plausibly is, moved: same venue first, then nearest."""
+    if not candidates:
+        return None
+    row_venue = venue_key(row.venue)
+    return min(
+        candidates,
+        key=lambda s: (
+            venue_ids.get(s.venue_id) != row_venue,
+            abs((s.starts_at - row.starts_at).total_seconds()),
+            s.id,
+        ),
+    )
+
+
+def _update(
+    row: ParsedRow, existing: ExistingScreening, ends_at: datetime, venue_names: dict[int, str]
+) -> ScreeningToUpdate:
+    return ScreeningToUpdate(
+        row=row.row,
+        screening_id=existing.id,
+        title=row.title.strip(),
+        venue_key=venue_key(row.venue),
+        venue_name=row.venue.strip(),
+        starts_at=row.starts_at,
+        ends_at=ends_at,
+        kind=row.kind,
+        was_venue=venue_names.get(existing.venue_id, ""),
+        was_starts_at=existing.starts_at,
+        was_ends_at=existing.ends_at,
+        was_kind=existing.kind,
+    )

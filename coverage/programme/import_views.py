@@ -1,0 +1,142 @@
+"""Programme import in the browser: upload, preview (with the column mapping), confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, RadioField, SelectChoice
+
+from coverage.accounts.permissions import can_edit_programme
+from coverage.errors import DomainError
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.festivals.views import get_festival
+from coverage.programme import importer
+from coverage.programme.importing import DateOrder, Field, ImportRefused
+from coverage.web import enum_or_none, permission_required
+
+bp = Blueprint("imports", __name__, url_prefix="/festivals/<slug>/import")
+
+ORDER_CHOICES = [
+    SelectChoice("", "Work it out (ask if a date is ambiguous)"),
+    SelectChoice(DateOrder.DAY_FIRST.value, "Day first: 05/08/2023 is 5 August"),
+    SelectChoice(DateOrder.MONTH_FIRST.value, "Month first: 05/08/2023 is May 8"),
+]
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Programme file (CSV)", validators=[FileRequired("Choose a CSV file.")])
+    date_order = RadioField("Numeric dates", choices=ORDER_CHOICES, default="")
+
+
+class ConfirmForm(FlaskForm):
+    fingerprint = HiddenField()
+
+
+def _mapping_from(args) -> dict[int, Field] | None:
+    """The editor's mapping from `col<N>=<field>` parameters; None means use the guess."""
+    if "mapped" not in args:
+        return None
+    mapping: dict[int, Field] = {}
+    for key, value in args.items():
+        field = enum_or_none(Field, value)
+        if key.startswith("col") and key[3:].isdigit() and field is not None:
+            mapping[int(key[3:])] = field
+    return mapping
+
+
+def _order_from(value: str | None) -> DateOrder | None:
+    return enum_or_none(DateOrder, value)
+
+
+def _upload_or_404(festival: Festival, upload_id: int):
+    upload = importer.get_upload(festival, upload_id)
+    if upload is None:
+        abort(404, "That upload has expired or was already imported. Upload the file again.")
+    return upload
+
+
+@bp.route("", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def upload(slug: str):
+    festival = get_festival(slug)
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = form.file.data.filename or "programme.csv"
+        try:
+            # Refuse a binary or oversized file here, before it is stored.
+            importer.check_upload(data)
+        except ImportRefused as error:
+            form.file.errors = [error.message]
+        else:
+            upload_id = importer.store_upload(festival, current_user.id, filename, data)
+            db.session.commit()
+            order = form.date_order.data or None
+            return redirect(url_for("imports.preview", slug=slug, upload_id=upload_id, order=order))
+    status = 422 if request.method == "POST" else 200
+    return render_template("programme/import_upload.html", festival=festival, form=form), status
+
+
+def _preview_page(festival: Festival, upload, mapping, order, status: int = 200):
+    preview = importer.preview_import(festival, upload.content, mapping=mapping, date_order=order)
+    confirm = ConfirmForm()
+    if preview.plan is not None:
+        confirm.fingerprint.data = preview.plan.fingerprint()
+    return render_template(
+        "programme/import_preview.html",
+        festival=festival,
+        upload=upload,
+        preview=preview,
+        confirm=confirm,
+        fields=list(Field),
+        order=order.value if order else "",
+        order_choices=ORDER_CHOICES,
+        mapping_changed=mapping is not None,
+        summary=importer.summary_line(preview.parsed, preview.plan),
+    ), status
+
+
+@bp.route("/<int:upload_id>", methods=["GET"])
+@permission_required(can_edit_programme)
+def preview(slug: str, upload_id: int):
+    festival = get_festival(slug)
+    upload = _upload_or_404(festival, upload_id)
+    return _preview_page(
+        festival, upload, _mapping_from(request.args), _order_from(request.args.get("order"))
+    )
+
+
+@bp.route("/<int:upload_id>", methods=["POST"])
+@permission_required(can_edit_programme)
+def confirm(slug: str, upload_id: int):
+    festival = get_festival(slug)
+    upload = _upload_or_404(festival, upload_id)
+    mapping = _mapping_from(request.form)
+    order = _order_from(request.form.get("order"))
+    form = ConfirmForm()
+    if not form.validate_on_submit() or not form.fingerprint.data:
+        abort(400, "Confirm the import from its preview page.")
+    try:
+        _preview, applied = importer.apply_import(
+            festival,
+            upload.content,
+            mapping=mapping,
+            date_order=order,
+            expected_fingerprint=form.fingerprint.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _preview_page(festival, upload, mapping, order, status=409)
+    db.session.delete(upload)
+    db.session.commit()
+    flash(
+        f"Imported {upload.filename}: {applied.films_created} films created, "
+        f"{applied.films_updated} updated; {applied.venues_created} venues created; "
+        f"{applied.screenings_created} screenings created, {applied.screenings_updated} "
+        f"updated, {applied.screenings_unchanged} unchanged."
+    )
+    return redirect(url_for("festivals.show", slug=slug))

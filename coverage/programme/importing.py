@@ -1,0 +1,934 @@
+"""Programme import: turn an uploaded CSV schedule into screening rows plus a list of problems.
+
+Pure (no Flask, no database) so the upload preview, the writer and the tests agree on what a
+spreadsheet says. Nothing that could be read two ways is guessed silently: it becomes an error
+or a warning carrying the spreadsheet row and the column's header, so an editor can fix the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from coverage.errors import InvalidInput
+from coverage.programme.kinds import PremiereStatus, ScreeningKind
+from coverage.programme.schedule import DEFAULT_RUNTIME_MINUTES, local_to_utc
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_MEBIBYTE = 1024 * 1024
+
+
+class Field(StrEnum):
+    """What a column of the spreadsheet can mean."""
+
+    TITLE = "title"
+    ORIGINAL_TITLE = "original_title"
+    DATE = "date"
+    WEEKDAY = "weekday"
+    TIME = "time"
+    END_TIME = "end_time"
+    VENUE = "venue"
+    SCREEN = "screen"
+    KIND = "kind"
+    GALA = "gala"
+    RUNTIME = "runtime"
+    DIRECTORS = "directors"
+    SECTION = "section"
+    COUNTRIES = "countries"
+    YEAR = "year"
+    PREMIERE_STATUS = "premiere_status"
+    URL = "url"
+    NOTES = "notes"
+    SYNOPSIS = "synopsis"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS: dict[Field, str] = {
+    Field.TITLE: "Film title",
+    Field.ORIGINAL_TITLE: "Original title",
+    Field.DATE: "Date",
+    Field.WEEKDAY: "Day of week",
+    Field.TIME: "Start time",
+    Field.END_TIME: "End time",
+    Field.VENUE: "Venue",
+    Field.SCREEN: "Screen / room",
+    Field.KIND: "Screening kind",
+    Field.GALA: "Gala / premiere (yes/no)",
+    Field.RUNTIME: "Runtime (minutes)",
+    Field.DIRECTORS: "Director(s)",
+    Field.SECTION: "Section",
+    Field.COUNTRIES: "Countries",
+    Field.YEAR: "Year",
+    Field.PREMIERE_STATUS: "Premiere status",
+    Field.URL: "Film web page",
+    Field.NOTES: "Notes",
+    Field.SYNOPSIS: "Synopsis",
+}
+
+REQUIRED_FIELDS: tuple[Field, ...] = (Field.TITLE, Field.DATE, Field.TIME)
+
+# Column lengths of the tables the rows end up in: refusing here beats a database error later.
+_MAX_LENGTHS: dict[Field, int] = {
+    Field.TITLE: 300,
+    Field.ORIGINAL_TITLE: 300,
+    Field.DIRECTORS: 500,
+    Field.COUNTRIES: 300,
+    Field.SECTION: 200,
+    Field.URL: 500,
+}
+_MAX_VENUE_LENGTH = 200
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class DateOrder(StrEnum):
+    """How to read a numeric date whose two first parts could both be the month."""
+
+    DAY_FIRST = "day_first"
+    MONTH_FIRST = "month_first"
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # spreadsheet row (header = 1, first data row = 2); None = the whole file
+    column: str | None  # the column's header as written in the file
+    message: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    timezone: str
+    year: int  # for dates written without a year ("Aug 5")
+    date_order: DateOrder | None = None
+    festival_start: date | None = None
+    festival_end: date | None = None
+    # Not used for parsing: carried so the writer ends a screening without end time or runtime.
+    default_runtime_minutes: int = DEFAULT_RUNTIME_MINUTES
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row: int
+    title: str
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime | None  # aware, UTC; only when an end-time column gave one
+    runtime_minutes: int | None
+    venue: str
+    kind: ScreeningKind
+    original_title: str = ""
+    directors: str = ""
+    section: str = ""
+    countries: str = ""
+    year: int | None = None
+    premiere_status: PremiereStatus | None = None
+    url: str = ""
+    notes: str = ""
+    synopsis: str = ""
+
+
+@dataclass
+class ParsedFile:
+    encoding: str
+    headers: list[str]
+    mapping: dict[int, Field]
+    rows: list[ParsedRow]  # only rows without errors, duplicates left out
+    problems: list[Problem]
+    row_count: int  # non-blank data rows seen
+    delimiter: str = ","
+    # First non-empty value of each column, so the preview can show what a column holds.
+    samples: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportRefused(InvalidInput):
+    """The file as a whole cannot be used; the message says why and what to upload instead."""
+
+
+# --- Decoding ---------------------------------------------------------------------------------
+
+_NOT_CSV = (
+    "This file is not a CSV text file. "
+    "Save the spreadsheet as CSV (comma-separated) and upload that."
+)
+# Formats editors upload by mistake: PNG, JPEG, GIF, PDF, XLSX/ODS/DOCX (zip), old XLS/DOC (OLE).
+_BINARY_SIGNATURES = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+)
+# Control characters never found in spreadsheet text; their presence means binary data.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of an upload and the encoding it was read with; refuses what is not CSV text."""
+    if not data:
+        raise ImportRefused("The file is empty.", field="file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        # Round up so a file just over the limit never reads as "5.0 MB; the limit is 5 MB".
+        size = math.ceil(len(data) * 10 / _MEBIBYTE) / 10
+        raise ImportRefused(
+            f"The file is {size:.1f} MB; the limit is {MAX_UPLOAD_BYTES / _MEBIBYTE:g} MB.",
+            field="file",
+        )
+    if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data:
+        raise ImportRefused(_NOT_CSV, field="file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = (("utf-8-sig", data), ("cp1252", data[3:]))
+    else:
+        candidates = (("utf-8", data), ("cp1252", data))
+    for encoding, payload in candidates:
+        try:
+            text = payload.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise ImportRefused(_NOT_CSV, field="file")
+    if _CONTROL.search(text):
+        raise ImportRefused(_NOT_CSV, field="file")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ImportRefused("The file is empty.", field="file")
+    return text, encoding
+
+
+def _detect_delimiter(text: str) -> str:
+    """Comma unless the header line holds more semicolons (European Excel) or tabs."""
+    header = next((line for line in text.split("\n", 50) if line.strip()), "")
+    commas, semicolons, tabs = header.count(","), header.count(";"), header.count("\t")
+    if semicolons > commas and semicolons >= tabs:
+        return ";"
+    if tabs > commas and tabs > semicolons:
+        return "\t"
+    return ","
+
+
+# --- Headers and mapping ----------------------------------------------------------------------
+
+_NON_WORD = re.compile(r"[\W_]+")
+_BRACKETED = re.compile(r"[(\[{][^)\]}]*[)\]}]")
+
+_ALIASES: dict[Field, tuple[str, ...]] = {
+    Field.TITLE: (
+        "film",
+        "title",
+        "film title",
+        "movie",
+        "programme title",
+        "program title",
+        "work",
+    ),
+    Field.ORIGINAL_TITLE: ("original title",),
+    Field.DATE: ("date", "screening date", "show date"),
+    Field.WEEKDAY: ("day", "weekday", "day of week"),
+    Field.TIME: (
+        "time",
+        "start",
+        "start time",
+        "starts",
+        "showtime",
+        "screening time",
+        "time start",
+    ),
+    Field.END_TIME: ("end", "end time", "ends", "finish"),
+    Field.VENUE: ("venue", "location", "cinema", "theatre", "theater", "hall", "site"),
+    Field.SCREEN: ("screen", "room", "auditorium", "specific location", "screen room"),
+    Field.KIND: ("kind", "type", "screening type", "screening kind", "category", "access"),
+    Field.GALA: ("gala", "premiere", "gala premiere", "gala/premiere", "red carpet"),
+    Field.RUNTIME: (
+        "runtime",
+        "duration",
+        "length",
+        "running time",
+        "mins",
+        "minutes",
+        "runtime mins",
+        "runtime minutes",
+    ),
+    Field.DIRECTORS: ("director", "directors", "dir", "directed by"),
+    Field.SECTION: ("section", "strand", "programme", "program", "sidebar", "competition"),
+    Field.COUNTRIES: ("country", "countries"),
+    Field.YEAR: ("year",),
+    Field.PREMIERE_STATUS: ("premiere status",),
+    Field.URL: ("url", "link", "website", "web", "page", "film url"),
+    Field.NOTES: ("notes", "note", "comments"),
+    Field.SYNOPSIS: ("synopsis", "description", "logline"),
+}
+
+
+def normalise_header(header: str) -> str:
+    """Lower case, punctuation, underscores and runs of spaces folded to single spaces."""
+    return _NON_WORD.sub(" ", header.casefold()).strip()
+
+
+_HEADER_FIELDS: dict[str, Field] = {
+    normalise_header(alias): field for field, aliases in _ALIASES.items() for alias in aliases
+}
+
+
+def _field_for_header(header: str) -> Field | None:
+    found = _HEADER_FIELDS.get(normalise_header(header))
+    if found is None:
+        # "Runtime (mins)" or "Date [dd/mm]": the bracket is a hint for humans, not the meaning.
+        found = _HEADER_FIELDS.get(normalise_header(_BRACKETED.sub(" ", header)))
+    return found
+
+
+def guess_mapping(headers: Sequence[str]) -> dict[int, Field]:
+    """Column index -> field for the headers we recognise; the first column of a meaning wins."""
+    mapping: dict[int, Field] = {}
+    taken: set[Field] = set()
+    for index, header in enumerate(headers):
+        found = _field_for_header(header)
+        if found is not None and found not in taken:
+            mapping[index] = found
+            taken.add(found)
+    return mapping
+
+
+def _column_name(headers: Sequence[str], index: int) -> str:
+    return headers[index] if index < len(headers) and headers[index] else f"Column {index + 1}"
+
+
+def _join(words: Sequence[str], conjunction: str = "and") -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def _check_mapping(
+    mapping: Mapping[int, Field | str], headers: Sequence[str]
+) -> tuple[dict[int, Field], list[Problem]]:
+    problems: list[Problem] = []
+    used: dict[int, Field] = {}
+    columns_of: dict[Field, list[int]] = {}
+    for index, meaning in sorted(mapping.items()):
+        try:
+            field = Field(meaning)
+        except ValueError:
+            problems.append(_file_error(f"'{meaning}' is not something a column can mean."))
+            continue
+        if not 0 <= index < len(headers):
+            problems.append(
+                _file_error(
+                    f"The mapping marks column {index + 1} as {field.label}, "
+                    f"but the file has only {len(headers)} columns."
+                )
+            )
+            continue
+        used[index] = field
+        columns_of.setdefault(field, []).append(index)
+    for field, indexes in columns_of.items():
+        if len(indexes) > 1:
+            names = _join([f"'{_column_name(headers, i)}'" for i in indexes])
+            problems.append(
+                _file_error(f"Columns {names} are all marked as {field.label}; choose one.")
+            )
+    missing = [f.label for f in REQUIRED_FIELDS if f not in columns_of]
+    if Field.VENUE not in columns_of and Field.SCREEN not in columns_of:
+        missing.append(f"{Field.VENUE.label} (or {Field.SCREEN.label})")
+    if missing:
+        pronoun = "one" if len(missing) == 1 else "them"
+        problems.append(
+            _file_error(
+                f"No column is marked as {_join(missing)}. Choose {pronoun} in the mapping."
+            )
+        )
+    return used, problems
+
+
+def _file_error(message: str) -> Problem:
+    return Problem(row=None, column=None, message=message, severity=Severity.ERROR)
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+_MONTHS: dict[str, int] = {
+    **{name.casefold(): number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3].casefold(): number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+_WEEKDAYS: dict[str, int] = {
+    **{name.casefold(): number for number, name in enumerate(_WEEKDAY_NAMES)},
+    **{name[:3].casefold(): number for number, name in enumerate(_WEEKDAY_NAMES)},
+    "tues": 1,
+    "weds": 2,
+    "thur": 3,
+    "thurs": 3,
+}
+
+_LEADING_WORD = re.compile(r"([a-z]+)\.?,? (.+)")
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ t]00:00(?::00)?)?")
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?")
+_DATE_PUNCTUATION = re.compile(r"[,./\-\s]+")
+_WORDY_DATE = re.compile(
+    r"(?:(?P<day1>\d{1,2})(?:st|nd|rd|th)? (?:of )?(?P<month1>[a-z]+)"
+    r"|(?P<month2>[a-z]+) (?P<day2>\d{1,2})(?:st|nd|rd|th)?)"
+    r"(?: (?P<year>\d{4}|\d{2}))?"
+)
+
+
+def _show_date(day: date) -> str:
+    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _make_date(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"The date '{text}' does not exist.") from None
+
+
+def _full_year(digits: str | None, default: int) -> int:
+    if digits is None:
+        return default
+    # Two-digit years in a festival programme are this century.
+    return int(digits) + 2000 if len(digits) == 2 else int(digits)
+
+
+def _read_date(text: str, *, year: int, order: DateOrder | None) -> tuple[date, int | None]:
+    """The date and the weekday (0 = Monday) the text names before it, if any."""
+    cleaned = " ".join(text.casefold().split())
+    weekday: int | None = None
+    leading = _LEADING_WORD.fullmatch(cleaned)
+    if leading and leading.group(1) in _WEEKDAYS:
+        weekday = _WEEKDAYS[leading.group(1)]
+        cleaned = leading.group(2)
+    if match := _ISO_DATE.fullmatch(cleaned):
+        y, m, d = (int(part) for part in match.groups())
+        return _make_date(y, m, d, text), weekday
+    if match := _NUMERIC_DATE.fullmatch(cleaned):
+        first, second = int(match.group(1)), int(match.group(2))
+        full_year = _full_year(match.group(3), year)
+        if first > 12 or second > 12 or first == second:
+            # A part above 12 can only be the day; equal parts read the same either way.
+            day_first = first > 12 or first == second
+        elif order is not None:
+            day_first = order == DateOrder.DAY_FIRST
+        elif first and second:
+            raise ValueError(
+                f"The date '{text}' could be {first} {_MONTH_NAMES[second - 1]} "
+                f"or {second} {_MONTH_NAMES[first - 1]}: choose day-first or month-first."
+            )
+        else:
+            raise ValueError(f"The date '{text}' does not exist.")
+        d, m = (first, second) if day_first else (second, first)
+        return _make_date(full_year, m, d, text), weekday
+    match = _WORDY_DATE.fullmatch(_DATE_PUNCTUATION.sub(" ", cleaned).strip())
+    if match:
+        month_word = match.group("month1") or match.group("month2")
+        day_digits = match.group("day1") or match.group("day2")
+        if month_word in _MONTHS:
+            full_year = _full_year(match.group("year"), year)
+            return _make_date(full_year, _MONTHS[month_word], int(day_digits), text), weekday
+    raise ValueError(f"Cannot read the date '{text}'; write it like 5 August 2023 or 2023-08-05.")
+
+
+def parse_date(text: str, *, year: int, order: DateOrder | None) -> date:
+    """A festival date as spreadsheets write it; `year` fills in dates written without one."""
+    return _read_date(text, year=year, order=order)[0]
+
+
+def _parse_weekday(text: str) -> int | None:
+    return _WEEKDAYS.get(text.casefold().strip(" .,"))
+
+
+_TIME_24 = re.compile(r"(\d{1,2})(?:[:.h](\d{2})(?::(\d{2}))?|h)")
+_TIME_12 = re.compile(r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2}))?)? ?([ap])\.? ?m\.?")
+_NOON = frozenset({"noon", "12 noon", "midday", "12 midday"})
+_MIDNIGHT = frozenset({"midnight", "12 midnight"})
+
+
+def parse_time(text: str) -> time:
+    """A wall-clock time: 18:15, 18.15, 18h15, 6:15 PM, 6pm, noon, midnight."""
+    cleaned = " ".join(text.casefold().split())
+    if cleaned in _NOON:
+        return time(12, 0)
+    if cleaned in _MIDNIGHT:
+        return time(0, 0)
+    hour = minute = second = -1
+    if match := _TIME_12.fullmatch(cleaned):
+        twelve = int(match.group(1))
+        if 1 <= twelve <= 12:
+            hour = twelve % 12 + (12 if match.group(4) == "p" else 0)
+            minute = int(match.group(2) or 0)
+            second = int(match.group(3) or 0)
+    elif match := _TIME_24.fullmatch(cleaned):
+        hour = int(match.group(1))
+        minute = int(match.group(2) or 0)
+        second = int(match.group(3) or 0)
+    if 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59:
+        return time(hour, minute)  # seconds (from Excel's 18:15:00) mean nothing in a programme
+    raise ValueError(f"Cannot read the time '{text}'; write it like 18:15 or 6:15 PM.")
+
+
+_MINUTE_UNIT = r"(?:m|mn|min|mins|minutes?|'|’|′)?\.?"
+_RUNTIME_MINUTES = re.compile(rf"(\d{{1,4}}) ?{_MINUTE_UNIT}")
+_RUNTIME_HOURS = re.compile(
+    rf"(\d{{1,2}}) ?(?:h|hr|hrs|hours?)\.?(?: ?(\d{{1,2}}) ?{_MINUTE_UNIT})?"
+)
+_RUNTIME_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+
+
+def parse_runtime(text: str) -> int:
+    """A film's length in minutes: 120, 120 min, 120', 2h, 2h 5m, 1h45, 1:45."""
+    cleaned = " ".join(text.casefold().split())
+    minutes = -1
+    if match := _RUNTIME_MINUTES.fullmatch(cleaned):
+        minutes = int(match.group(1))
+    elif (match := _RUNTIME_HOURS.fullmatch(cleaned) or _RUNTIME_CLOCK.fullmatch(cleaned)) and (
+        int(match.group(2) or 0) < 60
+    ):
+        minutes = int(match.group(1)) * 60 + int(match.group(2) or 0)
+    if minutes == 0:
+        raise ValueError(f"The runtime '{text}' is zero; give the film's length in minutes.")
+    if minutes < 0:
+        raise ValueError(
+            f"Cannot read the runtime '{text}'; write minutes like 120, or hours like 2h 5m."
+        )
+    return minutes
+
+
+_KINDS: dict[str, ScreeningKind] = {
+    normalise_header(word): kind
+    for kind, words in {
+        ScreeningKind.PRESS: ("press", "press screening", "press only", "p"),
+        ScreeningKind.PRESS_INDUSTRY: (
+            "pi",
+            "p&i",
+            "p and i",
+            "press & industry",
+            "press and industry",
+            "press & industry screening",
+            "industry",
+            "industry screening",
+        ),
+        ScreeningKind.PUBLIC: ("", "public", "public screening", "general"),
+        ScreeningKind.GALA: (
+            "gala",
+            "gala screening",
+            "premiere",
+            "gala premiere",
+            "red carpet",
+            "opening night",
+            "closing night",
+        ),
+    }.items()
+    for word in words
+}
+
+
+def parse_kind(text: str) -> ScreeningKind:
+    """Who a screening is for; empty means public."""
+    found = _KINDS.get(normalise_header(text))
+    if found is None:
+        raise ValueError(
+            f"Unknown screening kind '{text}'; use press, press & industry, public or gala."
+        )
+    return found
+
+
+_YES = frozenset({"yes", "y", "true", "1", "x", "✓", "✔"})
+_NO = frozenset({"no", "n", "false", "0", "", "-"})
+
+
+def parse_yes_no(text: str) -> bool:
+    """A yes/no cell; a cross means yes and an empty cell means no."""
+    cleaned = text.strip().casefold()
+    if cleaned in _YES:
+        return True
+    if cleaned in _NO:
+        return False
+    raise ValueError(f"Cannot read '{text}' as yes or no.")
+
+
+_PREMIERES: dict[str, PremiereStatus] = {
+    "world": PremiereStatus.WORLD,
+    "international": PremiereStatus.INTERNATIONAL,
+    "intl": PremiereStatus.INTERNATIONAL,
+    "european": PremiereStatus.EUROPEAN,
+    "uk": PremiereStatus.UK,
+    "u k": PremiereStatus.UK,
+    "none": PremiereStatus.NONE,
+    "no": PremiereStatus.NONE,
+    "n a": PremiereStatus.NONE,
+}
+
+
+def _parse_premiere(text: str) -> PremiereStatus:
+    cleaned = normalise_header(text).removesuffix(" premiere")
+    found = _PREMIERES.get(cleaned)
+    if found is None:
+        raise ValueError(
+            f"Unknown premiere status '{text}'; use world, international, European, UK or none. "
+            "It was left out."
+        )
+    return found
+
+
+_YEAR = re.compile(r"\d{4}")
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+class _Row:
+    """One data row: its cells by field, and the problems found in it."""
+
+    def __init__(
+        self, number: int, cells: Sequence[str], columns: Mapping[Field, int], headers: list[str]
+    ) -> None:
+        self.number = number
+        self.problems: list[Problem] = []
+        self.failed = False
+        self._columns = columns
+        self._headers = headers
+        self._values = {
+            field: cells[index].strip() if index < len(cells) else ""
+            for field, index in columns.items()
+        }
+
+    def text(self, field: Field) -> str:
+        return self._values.get(field, "")
+
+    def column(self, field: Field) -> str | None:
+        index = self._columns.get(field)
+        return None if index is None else _column_name(self._headers, index)
+
+    def error(self, field: Field | None, message: str) -> None:
+        self.failed = True
+        self._add(field, message, Severity.ERROR)
+
+    def warn(self, field: Field | None, message: str) -> None:
+        self._add(field, message, Severity.WARNING)
+
+    def _add(self, field: Field | None, message: str, severity: Severity) -> None:
+        column = None if field is None else self.column(field)
+        self.problems.append(Problem(self.number, column, message, severity))
+
+
+def _weekday_warning(row: _Row, field: Field, claimed: int, day: date) -> None:
+    actual = day.weekday()
+    if claimed != actual:
+        row.warn(
+            field,
+            f"Row says {_WEEKDAY_NAMES[claimed]} but {_show_date(day)} is a "
+            f"{_WEEKDAY_NAMES[actual]}; the date was used.",
+        )
+
+
+def _festival_range(start: date, end: date) -> str:
+    if start.year != end.year:
+        return f"{_show_date(start)} – {_show_date(end)}"
+    if start.month != end.month:
+        first = f"{start.day} {_MONTH_NAMES[start.month - 1]}"
+        return f"{first} – {_show_date(end)}"
+    return f"{start.day}–{end.day} {_MONTH_NAMES[end.month - 1]} {end.year}"
+
+
+def _check_festival_dates(row: _Row, day: date, options: ImportOptions) -> None:
+    start, end = options.festival_start, options.festival_end
+    shown = _show_date(day)
+    if start is not None and end is not None:
+        if not start <= day <= end:
+            row.warn(
+                Field.DATE,
+                f"{shown} is outside the festival's dates ({_festival_range(start, end)}).",
+            )
+    elif start is not None and day < start:
+        row.warn(Field.DATE, f"{shown} is before the festival's first day ({_show_date(start)}).")
+    elif end is not None and day > end:
+        row.warn(Field.DATE, f"{shown} is after the festival's last day ({_show_date(end)}).")
+
+
+def _read_row_date(row: _Row, options: ImportOptions) -> date | None:
+    text = row.text(Field.DATE)
+    if not text:
+        row.error(Field.DATE, "The date is empty.")
+        return None
+    try:
+        day, claimed = _read_date(text, year=options.year, order=options.date_order)
+    except ValueError as exc:
+        row.error(Field.DATE, str(exc))
+        return None
+    if claimed is not None:
+        _weekday_warning(row, Field.DATE, claimed, day)
+    weekday_text = row.text(Field.WEEKDAY)
+    if weekday_text:
+        weekday = _parse_weekday(weekday_text)
+        if weekday is None:
+            row.warn(
+                Field.WEEKDAY, f"Cannot read the day of week '{weekday_text}'; the date was used."
+            )
+        else:
+            _weekday_warning(row, Field.WEEKDAY, weekday, day)
+    _check_festival_dates(row, day, options)
+    return day
+
+
+def _read_time(row: _Row, field: Field) -> time | None:
+    text = row.text(field)
+    if not text:
+        if field is Field.TIME:
+            row.error(field, "The start time is empty.")
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        row.error(field, str(exc))
+        return None
+
+
+def _to_utc(row: _Row, field: Field, local: datetime, zone: str) -> datetime | None:
+    try:
+        return local_to_utc(local, zone, field=str(field))
+    except InvalidInput as exc:
+        row.error(field, exc.message)
+        return None
+
+
+def _read_schedule(
+    row: _Row, options: ImportOptions
+) -> tuple[datetime | None, datetime | None, int | None]:
+    """Start, end (if given) and runtime (if given) of the row's screening."""
+    day = _read_row_date(row, options)
+    start_time = _read_time(row, Field.TIME)
+    starts_at = ends_at = None
+    if start_time is not None and 2 <= start_time.hour < 6:
+        row.warn(
+            Field.TIME,
+            f"Starts at {start_time:%H:%M} – an unusual hour; check it is not a PM screening.",
+        )
+    if day is not None and start_time is not None:
+        starts_at = _to_utc(row, Field.TIME, datetime.combine(day, start_time), options.timezone)
+    end_time = _read_time(row, Field.END_TIME)
+    if day is not None and start_time is not None and end_time is not None:
+        # An end at or before the start is after midnight: the screening runs into the next day.
+        end_day = day if end_time > start_time else day + timedelta(days=1)
+        ends_at = _to_utc(
+            row, Field.END_TIME, datetime.combine(end_day, end_time), options.timezone
+        )
+        if (
+            starts_at is not None
+            and ends_at is not None
+            and ends_at - starts_at > timedelta(hours=12)
+        ):
+            hours = (ends_at - starts_at) // timedelta(hours=1)
+            row.warn(
+                Field.END_TIME,
+                f"Ends {hours} hours after it starts ({end_time:%H:%M} the next day); "
+                "check the start and end times.",
+            )
+    runtime: int | None = None
+    runtime_text = row.text(Field.RUNTIME)
+    if runtime_text:
+        try:
+            runtime = parse_runtime(runtime_text)
+        except ValueError as exc:
+            row.error(Field.RUNTIME, str(exc))
+    return starts_at, ends_at, runtime
+
+
+def _read_kind(row: _Row) -> ScreeningKind:
+    kind = ScreeningKind.PUBLIC
+    try:
+        kind = parse_kind(row.text(Field.KIND))
+    except ValueError as exc:
+        row.error(Field.KIND, str(exc))
+    gala_text = row.text(Field.GALA)
+    try:
+        if parse_yes_no(gala_text):
+            # A gala flag wins over any kind: the red carpet is what the desk must plan for.
+            kind = ScreeningKind.GALA
+    except ValueError as exc:
+        row.error(Field.GALA, str(exc))
+    return kind
+
+
+def _read_venue(row: _Row) -> str:
+    venue, screen = row.text(Field.VENUE), row.text(Field.SCREEN)
+    name = f"{venue} – {screen}" if venue and screen else venue or screen
+    column = Field.VENUE if row.column(Field.VENUE) is not None else Field.SCREEN
+    if not name:
+        row.error(column, "The venue is empty.")
+    elif len(name) > _MAX_VENUE_LENGTH:
+        row.error(column, f"The venue name is longer than {_MAX_VENUE_LENGTH} characters.")
+    return name
+
+
+def _read_details(row: _Row) -> tuple[int | None, PremiereStatus | None, str]:
+    """Film details that are only warnings when unreadable: year, premiere status, web page."""
+    year: int | None = None
+    year_text = row.text(Field.YEAR)
+    if year_text:
+        if _YEAR.fullmatch(year_text) and 1880 <= int(year_text) <= 2100:
+            year = int(year_text)
+        else:
+            row.warn(Field.YEAR, f"Cannot read the year '{year_text}'; it was left out.")
+    premiere: PremiereStatus | None = None
+    premiere_text = row.text(Field.PREMIERE_STATUS)
+    if premiere_text:
+        try:
+            premiere = _parse_premiere(premiere_text)
+        except ValueError as exc:
+            row.warn(Field.PREMIERE_STATUS, str(exc))
+    url = row.text(Field.URL)
+    if url and not url.casefold().startswith(("http://", "https://")):
+        row.warn(
+            Field.URL,
+            f"'{url}' is not a web address (it should start with https://); it was left out.",
+        )
+        url = ""
+    return year, premiere, url
+
+
+def _parse_row(row: _Row, options: ImportOptions) -> ParsedRow | None:
+    title = row.text(Field.TITLE)
+    if not title:
+        row.error(Field.TITLE, "The film title is empty.")
+    starts_at, ends_at, runtime = _read_schedule(row, options)
+    venue = _read_venue(row)
+    kind = _read_kind(row)
+    year, premiere, url = _read_details(row)
+    for field, limit in _MAX_LENGTHS.items():
+        if len(row.text(field)) > limit:
+            row.error(field, f"The {field.label.lower()} is longer than {limit} characters.")
+    if row.failed or starts_at is None:
+        return None
+    return ParsedRow(
+        row=row.number,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        runtime_minutes=runtime,
+        venue=venue,
+        kind=kind,
+        original_title=row.text(Field.ORIGINAL_TITLE),
+        directors=row.text(Field.DIRECTORS),
+        section=row.text(Field.SECTION),
+        countries=row.text(Field.COUNTRIES),
+        year=year,
+        premiere_status=premiere,
+        url=url,
+        notes=row.text(Field.NOTES),
+        synopsis=row.text(Field.SYNOPSIS),
+    )
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return all(not cell.strip() for cell in cells)
+
+
+def _check_zone(zone: str) -> None:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"Unknown time zone '{zone}'.", field="timezone") from None
+
+
+def _samples(headers: Sequence[str], data_rows: Sequence[tuple[int, list[str]]]) -> list[str]:
+    samples = [""] * len(headers)
+    for _number, cells in data_rows[:50]:
+        for index, cell in enumerate(cells[: len(headers)]):
+            if not samples[index] and cell.strip():
+                samples[index] = cell.strip()[:80]
+    return samples
+
+
+def parse_programme(
+    data: bytes, options: ImportOptions, mapping: Mapping[int, Field] | None = None
+) -> ParsedFile:
+    """Read an uploaded CSV programme. `mapping`, when given, replaces the guessed one entirely.
+
+    Raises ImportRefused when the file cannot be used at all; everything else is a Problem.
+    """
+    _check_zone(options.timezone)
+    text, encoding = decode(data)
+    delimiter = _detect_delimiter(text)
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportRefused(f"The file cannot be read as CSV: {exc}.", field="file") from None
+    # Spreadsheet row numbers count records, so a quoted cell spanning lines is still one row.
+    numbered = [(index + 1, cells) for index, cells in enumerate(records) if not _is_blank(cells)]
+    if not numbered:
+        raise ImportRefused("The file is empty.", field="file")
+    headers = [cell.strip() for cell in numbered[0][1]]
+    data_rows = numbered[1:]
+    used, problems = _check_mapping(guess_mapping(headers) if mapping is None else mapping, headers)
+    result = ParsedFile(
+        encoding=encoding,
+        headers=headers,
+        mapping=used,
+        rows=[],
+        problems=problems,
+        row_count=len(data_rows),
+        delimiter=delimiter,
+        samples=_samples(headers, data_rows),
+    )
+    if not data_rows:
+        problems.append(_file_error("The file has a header but no screenings."))
+    if problems:
+        return result
+    columns = {field: index for index, field in used.items()}
+    seen: dict[tuple[str, str, datetime], int] = {}
+    for number, cells in data_rows:
+        row = _Row(number, cells, columns, headers)
+        if len(cells) > len(headers) and not _is_blank(cells[len(headers) :]):
+            row.warn(None, "The row has more cells than the header has columns; extras ignored.")
+        parsed = _parse_row(row, options)
+        if parsed is not None:
+            key = (parsed.title.casefold(), parsed.venue.casefold(), parsed.starts_at)
+            if key in seen:
+                row.warn(None, f"Same film, venue and start as row {seen[key]}; imported once.")
+            else:
+                seen[key] = number
+                result.rows.append(parsed)
+        problems.extend(row.problems)
+    return result

@@ -1,0 +1,166 @@
+"""What a valid festival, venue and film look like: pure checks shared by forms, API and CLI.
+
+Each `clean_*` function takes what a user typed (already split into typed fields) and returns a
+cleaned copy or raises `InvalidInput` naming the field, so every entry point says the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from coverage.errors import InvalidInput
+from coverage.programme.kinds import EmbargoRule, PremiereStatus
+from coverage.timeutil import is_valid_timezone
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_FESTIVAL_DAYS = 60
+
+
+def slugify(text: str) -> str:
+    """`London Film Festival 2021` -> `london-film-festival-2021` (accents folded to ASCII)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def festival_slug(name: str, edition: int) -> str:
+    base = slugify(name)
+    return base if base.endswith(str(edition)) else f"{base}-{edition}".strip("-")
+
+
+def check_url(value: str, field: str) -> str:
+    value = value.strip()
+    if value and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value, re.IGNORECASE):
+        raise InvalidInput("Enter a full web address starting with https://.", field=field)
+    return value
+
+
+def _require(value: str, field: str, what: str, max_length: int) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(f"Enter {what}.", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(f"Keep it under {max_length} characters.", field=field)
+    return value
+
+
+@dataclass(frozen=True)
+class FestivalFields:
+    name: str
+    edition: int
+    timezone: str
+    start_date: date
+    end_date: date
+    slug: str = ""
+    city: str = ""
+    website: str = ""
+    travel_buffer_minutes: int = 15
+    is_public: bool = False
+
+
+def clean_festival(fields: FestivalFields) -> FestivalFields:
+    """Protects the calendar maths: a real IANA zone, dates in order, a usable slug."""
+    name = _require(fields.name, "name", "the festival's name", 200)
+    if not 1890 <= fields.edition <= 2200:
+        raise InvalidInput("Enter the edition's year, e.g. 2021.", field="edition")
+    zone = fields.timezone.strip()
+    if not is_valid_timezone(zone):
+        raise InvalidInput(
+            f"'{zone}' is not a time zone we know. Use an IANA name such as Europe/London, "
+            "America/Toronto or Asia/Manila.",
+            field="timezone",
+        )
+    if fields.end_date < fields.start_date:
+        raise InvalidInput("The festival cannot end before it starts.", field="end_date")
+    if (fields.end_date - fields.start_date).days >= MAX_FESTIVAL_DAYS:
+        raise InvalidInput(
+            f"A festival longer than {MAX_FESTIVAL_DAYS} days is probably a typo in a date.",
+            field="end_date",
+        )
+    slug = fields.slug.strip().lower() or festival_slug(name, fields.edition)
+    if not SLUG_PATTERN.match(slug) or len(slug) > 120:
+        raise InvalidInput(
+            "Use lower-case letters, digits and single hyphens, e.g. london-film-festival-2021.",
+            field="slug",
+        )
+    if not 0 <= fields.travel_buffer_minutes <= 240:
+        raise InvalidInput("Enter between 0 and 240 minutes.", field="travel_buffer_minutes")
+    return replace(
+        fields,
+        name=name,
+        timezone=zone,
+        slug=slug,
+        city=fields.city.strip(),
+        website=check_url(fields.website, "website"),
+    )
+
+
+def clean_venue_name(name: str) -> str:
+    return _require(name, "name", "the venue's name", 200)
+
+
+def check_travel_minutes(minutes: int) -> int:
+    if not 0 <= minutes <= 600:
+        raise InvalidInput("Enter between 0 and 600 minutes.", field="minutes")
+    return minutes
+
+
+@dataclass(frozen=True)
+class FilmFields:
+    title: str
+    original_title: str = ""
+    directors: str = ""
+    countries: str = ""
+    year: int | None = None
+    runtime_minutes: int | None = None
+    section: str = ""
+    premiere_status: PremiereStatus = PremiereStatus.NONE
+    uk_release_date: date | None = None
+    trailer_url: str = ""
+    url: str = ""
+    embargo_rule: EmbargoRule = EmbargoRule.NONE
+    embargo_at: datetime | None = None
+    embargo_offset_minutes: int = 0
+    synopsis: str = ""
+
+
+def clean_film(fields: FilmFields) -> FilmFields:
+    """A film's facts as the desk relies on them: runtime sets screening ends, embargo gates
+    publishing, so both must make sense."""
+    title = _require(fields.title, "title", "the film's title", 300)
+    if fields.year is not None and not 1880 <= fields.year <= 2100:
+        raise InvalidInput("Enter a year between 1880 and 2100, or leave it empty.", field="year")
+    if fields.runtime_minutes is not None and not 1 <= fields.runtime_minutes <= 1500:
+        raise InvalidInput(
+            "Enter the runtime in minutes (1-1500), or leave it empty.", field="runtime_minutes"
+        )
+    if fields.embargo_rule is EmbargoRule.FIXED and fields.embargo_at is None:
+        raise InvalidInput("Enter the date and time the embargo lifts.", field="embargo_at")
+    if not 0 <= fields.embargo_offset_minutes <= 7 * 24 * 60:
+        raise InvalidInput(
+            "Enter between 0 and 10080 minutes (a week).", field="embargo_offset_minutes"
+        )
+    return replace(
+        fields,
+        title=title,
+        original_title=fields.original_title.strip(),
+        directors=fields.directors.strip(),
+        countries=fields.countries.strip(),
+        section=fields.section.strip(),
+        trailer_url=check_url(fields.trailer_url, "trailer_url"),
+        url=check_url(fields.url, "url"),
+        embargo_at=fields.embargo_at if fields.embargo_rule is EmbargoRule.FIXED else None,
+        embargo_offset_minutes=(
+            fields.embargo_offset_minutes
+            if fields.embargo_rule is EmbargoRule.FIRST_PUBLIC_SCREENING
+            else 0
+        ),
+        synopsis=fields.synopsis.strip(),
+    )
+
+
+def title_key(title: str) -> str:
+    """How the importer recognises a film already in the festival: case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())

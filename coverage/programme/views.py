@@ -1,0 +1,304 @@
+"""Programme pages: the day view, films, and editing films and screenings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from coverage.accounts.permissions import can_edit_programme, can_view_programme
+from coverage.errors import DomainError
+from coverage.extensions import db
+from coverage.festivals.models import Festival, Venue
+from coverage.festivals.views import get_festival
+from coverage.programme import services
+from coverage.programme.forms import FilmForm, ScreeningForm
+from coverage.programme.kinds import ScreeningKind
+from coverage.programme.models import Film, Screening
+from coverage.programme.schedule import festival_days, local_interval
+from coverage.timeutil import to_zone
+from coverage.web import enum_or_none, form_error, permission_required, safe_next_url
+
+bp = Blueprint("programme", __name__, url_prefix="/festivals/<slug>")
+
+
+def get_film(festival: Festival, film_id: int) -> Film:
+    film = db.session.get(Film, film_id)
+    if film is None or film.festival_id != festival.id:
+        abort(404, "That film is not part of this festival.")
+    return film
+
+
+def get_screening(festival: Festival, screening_id: int) -> Screening:
+    screening = db.session.get(Screening, screening_id)
+    if screening is None or screening.festival_id != festival.id:
+        abort(404, "That screening is not part of this festival.")
+    return screening
+
+
+def _day_url(screening: Screening) -> str:
+    local_day = to_zone(screening.starts_at, screening.festival.timezone).date()
+    return url_for("programme.day", slug=screening.festival.slug, day=local_day.isoformat())
+
+
+# --- Day view -------------------------------------------------------------------------------
+
+
+@bp.route("/days/<day>")
+@permission_required(can_view_programme)
+def day(slug: str, day: str):
+    festival = get_festival(slug)
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        abort(404, f"'{day}' is not a date; use the form 2021-10-10.")
+    filters = services.DayFilters(
+        venue_id=request.args.get("venue", type=int),
+        kind=enum_or_none(ScreeningKind, request.args.get("kind")),
+        section=request.args.get("section", ""),
+        query=request.args.get("q", ""),
+    )
+    schedule = services.day_schedule(festival, chosen, filters)
+    days = festival_days(festival.start_date, festival.end_date)
+    venues = db.session.scalars(
+        select(Venue).where(Venue.festival_id == festival.id).order_by(Venue.name)
+    ).all()
+    return render_template(
+        "programme/day.html",
+        festival=festival,
+        schedule=schedule,
+        filters=filters,
+        days=days,
+        venues=venues,
+        sections=services.festival_sections(festival),
+        kinds=list(ScreeningKind),
+    )
+
+
+@bp.route("/days")
+@permission_required(can_view_programme)
+def first_day(slug: str):
+    festival = get_festival(slug)
+    return redirect(url_for("programme.day", slug=slug, day=festival.start_date.isoformat()))
+
+
+# --- Films ----------------------------------------------------------------------------------
+
+
+@bp.route("/films")
+@permission_required(can_view_programme)
+def films(slug: str):
+    festival = get_festival(slug)
+    query = request.args.get("q", "")
+    section = request.args.get("section", "")
+    return render_template(
+        "programme/films.html",
+        festival=festival,
+        films=services.films_of(festival, query=query, section=section),
+        sections=services.festival_sections(festival),
+        query=query,
+        section=section,
+    )
+
+
+@bp.route("/films/<int:film_id>")
+@permission_required(can_view_programme)
+def film(slug: str, film_id: int):
+    festival = get_festival(slug)
+    film = services.film_with_screenings(festival, film_id)
+    if film is None:
+        abort(404, "That film is not part of this festival.")
+    return render_template("programme/film.html", festival=festival, film=film)
+
+
+def _film_form_page(festival: Festival, form: FilmForm, film: Film | None):
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "programme/film_form.html", festival=festival, form=form, film=film
+    ), status
+
+
+@bp.route("/films/new", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def create_film(slug: str):
+    festival = get_festival(slug)
+    form = FilmForm()
+    if form.validate_on_submit():
+        try:
+            film = services.create_film(festival, form.to_fields(festival.timezone))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{film.title} added. Now add its screenings.")
+            return redirect(url_for("programme.film", slug=slug, film_id=film.id))
+    return _film_form_page(festival, form, None)
+
+
+@bp.route("/films/<int:film_id>/edit", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def edit_film(slug: str, film_id: int):
+    festival = get_festival(slug)
+    film = get_film(festival, film_id)
+    form = FilmForm(obj=film)
+    if request.method == "GET" and film.embargo_at is not None:
+        form.embargo_at.data = to_zone(film.embargo_at, festival.timezone).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            services.update_film(film, form.to_fields(festival.timezone))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{film.title} saved.")
+            return redirect(url_for("programme.film", slug=slug, film_id=film.id))
+    return _film_form_page(festival, form, film)
+
+
+@bp.route("/films/<int:film_id>/delete", methods=["POST"])
+@permission_required(can_edit_programme)
+def delete_film(slug: str, film_id: int):
+    festival = get_festival(slug)
+    film = get_film(festival, film_id)
+    title = film.title
+    try:
+        removed = services.delete_film(film)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("programme.film", slug=slug, film_id=film_id))
+    db.session.commit()
+    flash(f"{title} deleted, with {removed} screening{'s' if removed != 1 else ''}.")
+    return redirect(url_for("programme.films", slug=slug))
+
+
+# --- Screenings -----------------------------------------------------------------------------
+
+
+def _screening_form(festival: Festival, **kwargs) -> ScreeningForm:
+    form = ScreeningForm(**kwargs)
+    films = db.session.scalars(
+        select(Film).where(Film.festival_id == festival.id).order_by(Film.title)
+    ).all()
+    venues = db.session.scalars(
+        select(Venue).where(Venue.festival_id == festival.id).order_by(Venue.name)
+    ).all()
+    form.film_id.choices = [SelectChoice(film.id, film.title) for film in films]
+    form.venue_id.choices = [SelectChoice(venue.id, venue.name) for venue in venues]
+    return form
+
+
+def _screening_fields(festival: Festival, form: ScreeningForm) -> services.ScreeningFields:
+    film = get_film(festival, form.film_id.data)
+    starts_at, ends_at = local_interval(
+        form.day.data,
+        form.start_time.data,
+        form.end_time.data,
+        festival.timezone,
+        film.runtime_minutes,
+    )
+    return services.ScreeningFields(
+        film_id=film.id,
+        venue_id=form.venue_id.data,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        kind=ScreeningKind(form.kind.data),
+        notes=form.notes.data or "",
+    )
+
+
+def _screening_form_page(festival: Festival, form: ScreeningForm, screening: Screening | None):
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "programme/screening_form.html", festival=festival, form=form, screening=screening
+    ), status
+
+
+@bp.route("/screenings/new", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def create_screening(slug: str):
+    festival = get_festival(slug)
+    form = _screening_form(festival)
+    if request.method == "GET":
+        form.film_id.data = request.args.get("film", type=int)
+        form.day.data = festival.start_date
+    if not form.film_id.choices or not form.venue_id.choices:
+        flash("Add at least one film and one venue before adding screenings.", "error")
+    if form.validate_on_submit():
+        try:
+            screening = services.create_screening(festival, _screening_fields(festival, form))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Screening of {screening.film.title} added.")
+            return redirect(url_for("programme.film", slug=slug, film_id=screening.film_id))
+    return _screening_form_page(festival, form, None)
+
+
+@bp.route("/screenings/<int:screening_id>/edit", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def edit_screening(slug: str, screening_id: int):
+    festival = get_festival(slug)
+    screening = get_screening(festival, screening_id)
+    form = _screening_form(festival, obj=screening)
+    if request.method == "GET":
+        starts = to_zone(screening.starts_at, festival.timezone)
+        ends = to_zone(screening.ends_at, festival.timezone)
+        form.day.data = starts.date()
+        form.start_time.data = starts.time().replace(tzinfo=None)
+        form.end_time.data = ends.time().replace(tzinfo=None)
+        form.kind.data = screening.kind.value
+    if form.validate_on_submit():
+        try:
+            services.update_screening(screening, _screening_fields(festival, form))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Screening of {screening.film.title} saved.")
+            return redirect(url_for("programme.film", slug=slug, film_id=screening.film_id))
+    return _screening_form_page(festival, form, screening)
+
+
+def _back_to(screening: Screening) -> str:
+    return safe_next_url(request.form.get("back")) or _day_url(screening)
+
+
+@bp.route("/screenings/<int:screening_id>/cancel", methods=["POST"])
+@permission_required(can_edit_programme)
+def cancel_screening(slug: str, screening_id: int):
+    screening = get_screening(get_festival(slug), screening_id)
+    services.cancel_screening(screening)
+    db.session.commit()
+    flash(f"Screening of {screening.film.title} cancelled. It stays listed, struck through.")
+    return redirect(_back_to(screening))
+
+
+@bp.route("/screenings/<int:screening_id>/restore", methods=["POST"])
+@permission_required(can_edit_programme)
+def restore_screening(slug: str, screening_id: int):
+    screening = get_screening(get_festival(slug), screening_id)
+    services.restore_screening(screening)
+    db.session.commit()
+    flash(f"Screening of {screening.film.title} restored.")
+    return redirect(_back_to(screening))
+
+
+@bp.route("/screenings/<int:screening_id>/delete", methods=["POST"])
+@permission_required(can_edit_programme)
+def delete_screening(slug: str, screening_id: int):
+    festival = get_festival(slug)
+    screening = get_screening(festival, screening_id)
+    film_id = screening.film_id
+    try:
+        services.delete_screening(screening)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Screening deleted.")
+    return redirect(url_for("programme.film", slug=slug, film_id=film_id))
