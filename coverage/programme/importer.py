@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from coverage.errors import Conflict
 from coverage.extensions import db
@@ -33,6 +33,7 @@ from coverage.programme.importing import (
     decode,
     parse_programme,
 )
+from coverage.programme.kinds import PremiereStatus
 from coverage.programme.models import Film, ProgrammeUpload, Screening
 from coverage.programme.rules import title_key
 from coverage.programme.schedule import DEFAULT_RUNTIME_MINUTES
@@ -136,44 +137,91 @@ def apply_import(
 
 
 def apply_plan(festival: Festival, plan: Plan) -> Applied:
-    """Write a plan made by `preview_import` in this session: one flush, no per-row queries."""
-    films, venues, screenings = _snapshot(festival)  # identity map: no new queries for rows
-    films_by_key = {title_key(f.title): f for f in films}
-    films_by_id = {f.id: f for f in films}
-    venues_by_key = {venue_key(v.name): v for v in venues}
-    screenings_by_id = {s.id: s for s in screenings}
+    """Write a plan made by `preview_import`: a fixed number of statements whatever its size.
 
-    for name in plan.venues_to_create:
-        venue = Venue(festival=festival, name=name)
-        db.session.add(venue)
-        venues_by_key[venue_key(name)] = venue
-    for draft in plan.films_to_create:
-        film = Film(festival=festival, title=draft.title, **draft.facts)
-        db.session.add(film)
-        films_by_key[draft.key] = film
-    for change in plan.films_to_update:
-        film = films_by_id[change.film_id]
-        for name, (_old, new) in change.changes.items():
-            setattr(film, name, new)
-    for new in plan.screenings_to_create:
-        db.session.add(
-            Screening(
-                festival=festival,
-                film=films_by_key[new.film_key],
-                venue=venues_by_key[new.venue_key],
-                starts_at=new.starts_at,
-                ends_at=new.ends_at,
-                kind=new.kind,
-            )
+    New rows go in as executemany bulk INSERTs (the ORM would insert one row at a time on SQLite,
+    which cannot return generated ids in order), then films and venues are read back once for
+    their ids; updates are bulk UPDATEs by primary key.
+    """
+    now = utcnow()
+    if plan.venues_to_create:
+        db.session.execute(
+            insert(Venue),
+            [
+                {"festival_id": festival.id, "name": name, "address": ""}
+                for name in plan.venues_to_create
+            ],
         )
-    for update in plan.screenings_to_update:
-        screening = screenings_by_id[update.screening_id]
-        screening.venue = venues_by_key[update.venue_key]
-        screening.starts_at = update.starts_at
-        screening.ends_at = update.ends_at
-        screening.kind = update.kind
-        screening.sequence += 1
-    db.session.flush()
+    if plan.films_to_create:
+        db.session.execute(
+            insert(Film),
+            [
+                {"festival_id": festival.id, "title": draft.title, **_film_defaults(draft.facts)}
+                for draft in plan.films_to_create
+            ],
+        )
+    if plan.films_to_update:
+        for change in plan.films_to_update:
+            film = db.session.get(Film, change.film_id)  # in the identity map since the preview
+            for name, (_old, new) in change.changes.items():
+                setattr(film, name, new)
+        db.session.flush()
+    film_ids = {
+        title_key(title): film_id
+        for film_id, title in db.session.execute(
+            select(Film.id, Film.title).where(Film.festival_id == festival.id)
+        )
+    }
+    venue_ids = {
+        venue_key(name): venue_id
+        for venue_id, name in db.session.execute(
+            select(Venue.id, Venue.name).where(Venue.festival_id == festival.id)
+        )
+    }
+    if plan.screenings_to_create:
+        db.session.execute(
+            insert(Screening),
+            [
+                {
+                    "festival_id": festival.id,
+                    "film_id": film_ids[new.film_key],
+                    "venue_id": venue_ids[new.venue_key],
+                    "starts_at": new.starts_at,
+                    "ends_at": new.ends_at,
+                    "kind": new.kind,
+                    "cancelled": False,
+                    "notes": "",
+                    "sequence": 0,
+                }
+                for new in plan.screenings_to_create
+            ],
+        )
+    if plan.screenings_to_update:
+        sequences = dict(
+            db.session.execute(
+                select(Screening.id, Screening.sequence).where(
+                    Screening.id.in_([u.screening_id for u in plan.screenings_to_update])
+                )
+            ).all()
+        )
+        db.session.execute(
+            update(Screening),
+            [
+                {
+                    "id": change.screening_id,
+                    "venue_id": venue_ids[change.venue_key],
+                    "starts_at": change.starts_at,
+                    "ends_at": change.ends_at,
+                    "kind": change.kind,
+                    # Calendar clients only take a changed event when SEQUENCE rises.
+                    "sequence": sequences[change.screening_id] + 1,
+                    "updated_at": now,
+                }
+                for change in plan.screenings_to_update
+            ],
+        )
+    # Objects loaded before the bulk statements must not show stale values afterwards.
+    db.session.expire_all()
     return Applied(
         films_created=len(plan.films_to_create),
         films_updated=len(plan.films_to_update),
@@ -182,6 +230,22 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
         screenings_updated=len(plan.screenings_to_update),
         screenings_unchanged=plan.screenings_unchanged,
     )
+
+
+def _film_defaults(facts: dict[str, object]) -> dict[str, object]:
+    # Bulk INSERT sends one column list for all rows, so every row names every fact.
+    defaults: dict[str, object] = {
+        "original_title": "",
+        "directors": "",
+        "countries": "",
+        "year": None,
+        "runtime_minutes": None,
+        "section": "",
+        "premiere_status": PremiereStatus.NONE,
+        "url": "",
+        "synopsis": "",
+    }
+    return {**defaults, **facts}
 
 
 def summary_line(parsed: ParsedFile, plan: Plan | None) -> str:
