@@ -211,8 +211,10 @@ def build_plan(
             plan.films_to_update.append(FilmToUpdate(existing.id, existing.title, changes, row.row))
         runtimes[key] = facts.get("runtime_minutes") or existing.facts.get("runtime_minutes")  # type: ignore[assignment]
 
-    assumed = sorted(first_rows[key].title for key, runtime in runtimes.items() if not runtime)
-    if assumed and any(row.ends_at is None for row in rows):
+    # Only films whose rows give no end get the assumed length; say how many.
+    open_ended = {title_key(row.title) for row in rows if row.ends_at is None}
+    assumed = [key for key, runtime in runtimes.items() if not runtime and key in open_ended]
+    if assumed:
         plan.notes.append(
             f"No runtime for {len(assumed)} film{'s' if len(assumed) != 1 else ''}: their "
             f"screenings end {default_runtime_minutes} minutes after they start. Set the runtime "
@@ -252,10 +254,11 @@ def _plan_screenings(
     film_ids = {film.id: key for key, film in films_by_key.items()}
     venue_ids = {venue.id: key for key, venue in venues_by_key.items()}
     # Existing screenings of the films in the file, indexed by (film, venue, start).
+    in_file = {title_key(row.title) for row in rows}
     existing_by_film: dict[str, list[ExistingScreening]] = {}
     for screening in screenings:
         key = film_ids.get(screening.film_id)
-        if key is not None:
+        if key is not None and key in in_file:
             existing_by_film.setdefault(key, []).append(screening)
     exact = {
         (film_ids[s.film_id], venue_ids.get(s.venue_id, ""), s.starts_at): s
@@ -282,7 +285,10 @@ def _plan_screenings(
         leftovers.setdefault(film_key, []).append((row, ends_at))
 
     for film_key, pending in leftovers.items():
-        candidates = [s for s in existing_by_film.get(film_key, []) if s.id not in matched]
+        # A cancelled screening is not "moved" by a row: the row is a new screening.
+        candidates = [
+            s for s in existing_by_film.get(film_key, []) if s.id not in matched and not s.cancelled
+        ]
         for row, ends_at in pending:
             best = _closest(row, candidates, venue_ids)
             if best is None:

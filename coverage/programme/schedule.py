@@ -121,6 +121,8 @@ def local_interval(
     starts_at = combine_local(day, start, zone, field="start_time")
     if end is None:
         return starts_at, default_end(starts_at, runtime_minutes)
+    if end == start:
+        raise InvalidInput("The end must be after the start.", field="end_time")
     end_day = day if end > start else day + timedelta(days=1)
     ends_at = combine_local(end_day, end, zone, field="end_time")
     check_interval(starts_at, ends_at, field="end_time")

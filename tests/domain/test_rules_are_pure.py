@@ -19,8 +19,12 @@ RULE_MODULES = [
     "coverage.programme.kinds",
     "coverage.pieces.kinds",
     "coverage.calendars.kinds",
+    "coverage.programme.importing",
+    "coverage.programme.schedule",
+    "coverage.programme.rules",
+    "coverage.programme.import_plan",
 ]
-OPTIONAL_RULE_MODULES = ["coverage.programme.importing"]
+OPTIONAL_RULE_MODULES: list[str] = []
 
 
 def module_path(name: str) -> Path | None:
