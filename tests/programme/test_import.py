@@ -190,7 +190,8 @@ def upload(client, slug: str, data: bytes, filename: str = "programme.csv", **fi
 
 def confirm_from(client, preview_url: str):
     html = client.get(preview_url).get_data(as_text=True)
-    html = html[html.index('<form method="post" class="card">') :]  # the confirm form only
+    start = html.index('<form method="post" class="card">')
+    html = html[start : html.index("</form>", start)]  # the confirm form only
     fingerprint = re.search(r'name="fingerprint" type="hidden" value="([^"]+)"', html).group(1)
     hidden = dict(
         re.findall(r'<input type="hidden" name="((?:col\d+|mapped|order))" value="([^"]*)"', html)
