@@ -31,5 +31,10 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Timings of the heavy paths (import, day view, feeds) on a festival of realistic size.
+# BENCH_DATABASE_URL=postgresql+psycopg://... runs it on PostgreSQL.
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmark
+
 clean-venv:
 	rm -rf $(VENV)

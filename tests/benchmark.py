@@ -1,0 +1,133 @@
+"""`make bench`: timings of the heavy paths on a festival of realistic size.
+
+A 1,600-screening, 400-film, 12-venue programme is imported from CSV, then the pages editors
+live in are requested. Timings are printed, never asserted (tests assert query counts instead).
+Uses a throwaway SQLite file, or the PostgreSQL in BENCH_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import event
+
+from coverage import create_app
+from coverage.accounts.roles import Role
+from coverage.accounts.services import create_user
+from coverage.config import config_for_tests
+from coverage.extensions import db
+from coverage.festivals.services import create_festival
+from coverage.programme import importer
+from coverage.programme.rules import FestivalFields
+
+FILMS, SCREENINGS, VENUES, DAYS = 400, 1600, 12, 12
+
+
+def programme_csv() -> bytes:
+    lines = ["Film,Date,Time,Venue,Screen,Type,Runtime,Director,Section"]
+    for n in range(SCREENINGS):
+        day = 6 + n % DAYS
+        slot = n // (VENUES * DAYS)  # up to 12 slots a day per screen, 2 hours apart
+        lines.append(
+            f"Film number {n % FILMS},2021-10-{day:02d},{9 + (slot % 7) * 2}:{(n % 4) * 5:02d},"
+            f"Cinema {(n // DAYS) % VENUES // 4},Screen {(n // DAYS) % VENUES},"
+            f"{'Press' if n % 5 == 0 else 'Public'},{85 + n % 50},Director {n % 97},"
+            f"Strand {n % 9}"
+        )
+    return "\n".join(lines).encode()
+
+
+def timed(label: str, action: Callable[[], object], repeat: int = 5) -> None:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    print(f"{label:<58} median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms")
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    folder = tempfile.mkdtemp(prefix="coverage-bench-")
+    url = url or f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+    app = create_app(config_for_tests(url))
+    data = programme_csv()
+    print(
+        f"database: {url.split('@')[-1]}; {SCREENINGS} screenings, {FILMS} films, {VENUES} venues"
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        create_user("bench@example.org", "Bench", Role.EDITOR, "bench password")
+        festival = create_festival(
+            FestivalFields(
+                name="Bench Festival",
+                edition=2021,
+                timezone="Europe/London",
+                start_date=date(2021, 10, 6),
+                end_date=date(2021, 10, 17),
+            )
+        )
+        db.session.commit()
+        slug = festival.slug
+        timed(
+            "import: parse + plan (preview), empty festival",
+            lambda: importer.preview_import(festival, data),
+            3,
+        )
+        statements: list[str] = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        start = time.perf_counter()
+        preview = importer.preview_import(festival, data)
+        applied = importer.apply_plan(festival, preview.plan)
+        db.session.commit()
+        elapsed = (time.perf_counter() - start) * 1000
+        event.remove(db.engine, "before_cursor_execute", listener)
+        print(
+            f"{'import: first import, write (' + str(applied.screenings_created) + ' created)':<58}"
+            f" once   {elapsed:8.1f} ms   {len(statements)} statements"
+        )
+        timed(
+            "import: re-import preview (all unchanged)",
+            lambda: importer.preview_import(festival, data),
+            3,
+        )
+        db.session.remove()
+
+    client = app.test_client()
+    # CSRF is on in the bench app: log in through the form's token.
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    if token:
+        client.post(
+            "/login",
+            data={
+                "email": "bench@example.org",
+                "password": "bench password",
+                "csrf_token": token.group(1),
+            },
+        )
+    for label, path in [
+        ("day view, busiest day (~134 screenings)", f"/festivals/{slug}/days/2021-10-06"),
+        (
+            "day view filtered by kind and title",
+            f"/festivals/{slug}/days/2021-10-06?kind=press&q=1",
+        ),
+        ("festival page (counts per day)", f"/festivals/{slug}"),
+        ("films list (400 films)", f"/festivals/{slug}/films"),
+        ("film page", f"/festivals/{slug}/films/1"),
+    ]:
+        assert client.get(path).status_code == 200, path
+        timed(label, lambda path=path: client.get(path))
+
+
+if __name__ == "__main__":
+    main()
