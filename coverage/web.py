@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from coverage.accounts.permissions import Actor, can_edit_programme
-from coverage.errors import DomainError
+from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.timeutil import format_in_zone
 
@@ -108,6 +108,10 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
+        if is_api_request() and isinstance(error, InvalidInput) and error.field:
+            # Same shape as a request that failed validation: one entry naming the field.
+            errors = [{"field": error.field, "message": error.message}]
+            return problem(error.status, error.message, error.title, errors=errors), error.status
         return render_error(error.status, error.title, error.message)
 
     @app.errorhandler(Exception)
