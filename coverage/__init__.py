@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from coverage.accounts.views import bp as accounts_bp
     from coverage.api import bp as api_bp
     from coverage.festivals.views import bp as festivals_bp
+    from coverage.pieces.views import bp as pieces_bp
     from coverage.programme.import_views import bp as imports_bp
     from coverage.programme.views import bp as programme_bp
 
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(festivals_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(pieces_bp)
     app.register_blueprint(api_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
     csrf.exempt(api_bp)

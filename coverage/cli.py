@@ -21,6 +21,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(create_festival_command)
     app.cli.add_command(import_programme_command)
+    app.cli.add_command(publish_due_command)
 
 
 def _fail(message: str) -> None:
@@ -183,3 +184,23 @@ def import_programme_command(festival_slug: str, file, dry_run: bool, date_order
     importer.apply_plan(festival, preview.plan)
     db.session.commit()
     click.echo(summary)
+
+
+@click.command("publish-due")
+@with_appcontext
+def publish_due_command() -> None:
+    """Publish every scheduled piece whose embargo (or chosen time) has passed.
+
+    Run it from cron every minute. Safe on several machines at once against one PostgreSQL:
+    each piece is claimed under a row lock, so none is published twice; re-running is harmless.
+    """
+    from coverage.pieces.services import piece_title, publish_due
+    from coverage.timeutil import format_in_zone, utcnow
+
+    now = utcnow()
+    published = publish_due(now)
+    db.session.commit()
+    for piece in published:
+        zone = piece.festival.timezone
+        click.echo(f"published #{piece.id} {piece_title(piece)} at {format_in_zone(now, zone)}")
+    click.echo(f"{len(published)} piece{'s' if len(published) != 1 else ''} published.")

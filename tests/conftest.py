@@ -160,7 +160,8 @@ SAMPLE_CSV = (
 @pytest.fixture
 def programme(app: Flask) -> dict[str, int | str]:
     """A small London festival (Europe/London, 6-17 Oct 2021): two venues, a film with a press
-    and a public screening, and an uploaded CSV awaiting confirmation. Returns ids by name."""
+    and a public screening, an uploaded CSV awaiting confirmation and a pitched, unassigned
+    review of the film. Returns ids by name."""
     from datetime import date, datetime
 
     from coverage.festivals import services as festivals
@@ -207,6 +208,11 @@ def programme(app: Flask) -> dict[str, int | str]:
             ),
         )
         upload_id = importer.store_upload(festival, None, "sample.csv", SAMPLE_CSV)
+        from coverage.pieces.kinds import PieceKind
+        from coverage.pieces.models import Piece
+
+        piece = Piece(festival=festival, film=film, kind=PieceKind.REVIEW)
+        db.session.add(piece)
         db.session.commit()
         return {
             "slug": festival.slug,
@@ -217,4 +223,5 @@ def programme(app: Flask) -> dict[str, int | str]:
             "press": press.id,
             "public": public.id,
             "upload": upload_id,
+            "piece": piece.id,
         }

@@ -71,6 +71,19 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("GET", "/festivals/{slug}/import/{upload}", 403, 200),
             # A confirm without the preview's fingerprint is refused.
             ("POST", "/festivals/{slug}/import/{upload}", 403, 400),
+            # Coverage planning: everyone reads the board and pieces, writers pitch.
+            ("GET", "/festivals/{slug}/coverage", 200, 200),
+            ("GET", "/festivals/{slug}/load", 403, 200),
+            ("GET", "/my-work", 200, 200),
+            ("GET", "/festivals/{slug}/pieces/new", 200, 200),
+            ("POST", "/festivals/{slug}/pieces/new", 422, 422),
+            ("GET", "/pieces/{piece}", 200, 200),
+            ("POST", "/pieces/{piece}/transitions", 400, 400),
+            ("GET", "/pieces/{piece}/assign", 403, 200),
+            ("POST", "/pieces/{piece}/assign", 403, 302),
+            # The fixture's piece is pitched: nobody writes its text yet.
+            ("GET", "/pieces/{piece}/text", 403, 403),
+            ("POST", "/pieces/{piece}/text", 403, 403),
         ]
     },
     # The API never uses the session: every role without a bearer token gets 401.
@@ -121,6 +134,7 @@ PLACEHOLDERS = {
     "<int:film_id>": "{film}",
     "<int:screening_id>": "{screening}",
     "<int:upload_id>": "{upload}",
+    "<int:piece_id>": "{piece}",
 }
 
 
@@ -140,6 +154,7 @@ def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
         film=programme["film"],
         screening=programme["press"],
         upload=programme["upload"],
+        piece=programme["piece"],
     )
 
 

@@ -1,0 +1,95 @@
+"""Can a writer make it? Pure interval arithmetic over a writer's commitments.
+
+Two commitments clash when they overlap, or when the gap between them is shorter than the
+travel time between their places: the venue pair's minutes when known, else the festival's
+default buffer, and nothing for the same place. Intervals are UTC instants, so a screening
+that starts after midnight is simply later; no calendar-day logic is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something a writer must be at: a screening for a piece, or an interview slot."""
+
+    starts_at: datetime
+    ends_at: datetime
+    # A venue id when the place is a programme venue; None for a free-text place.
+    venue_id: int | None
+    place: str
+    what: str  # "Red Rocket (press screening) for Review: Red Rocket"
+    piece_id: int | None = None
+    screening_id: int | None = None
+
+    def same_place(self, other: Commitment) -> bool:
+        if self.venue_id is not None and other.venue_id is not None:
+            return self.venue_id == other.venue_id
+        return bool(self.place) and self.place.casefold() == other.place.casefold()
+
+
+@dataclass(frozen=True)
+class Clash:
+    candidate: Commitment
+    other: Commitment
+    overlap: bool
+    gap_minutes: int  # negative when they overlap
+    needed_minutes: int
+
+    @property
+    def reason(self) -> str:
+        if self.overlap:
+            return "they overlap"
+        return (
+            f"only {self.gap_minutes} min between them; "
+            f"{self.needed_minutes} min needed to get from one to the other"
+        )
+
+
+TravelMinutes = Callable[[Commitment, Commitment], int | None]
+
+
+def needed_gap(first: Commitment, second: Commitment, travel: TravelMinutes, buffer: int) -> int:
+    if first.same_place(second):
+        return 0
+    minutes = travel(first, second)
+    return buffer if minutes is None else minutes
+
+
+def find_clashes(
+    candidate: Commitment,
+    others: Iterable[Commitment],
+    *,
+    travel: TravelMinutes,
+    default_buffer_minutes: int,
+) -> list[Clash]:
+    """Every commitment in `others` that the candidate clashes with, earliest first."""
+    clashes = []
+    for other in others:
+        if other is candidate or (
+            candidate.screening_id is not None
+            and other.screening_id == candidate.screening_id
+            and other.piece_id == candidate.piece_id
+        ):
+            continue
+        first, second = (
+            (candidate, other) if candidate.starts_at <= other.starts_at else (other, candidate)
+        )
+        gap = second.starts_at - first.ends_at
+        needed = needed_gap(first, second, travel, default_buffer_minutes)
+        overlap = gap < timedelta(0)
+        if overlap or gap < timedelta(minutes=needed):
+            clashes.append(
+                Clash(
+                    candidate=candidate,
+                    other=other,
+                    overlap=overlap,
+                    gap_minutes=int(gap.total_seconds() // 60),
+                    needed_minutes=needed,
+                )
+            )
+    return sorted(clashes, key=lambda clash: clash.other.starts_at)

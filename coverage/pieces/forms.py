@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from coverage.pieces.kinds import PieceKind
+
+KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in PieceKind]
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PieceForm(FlaskForm):
+    """Creating a piece (a writer's pitch or the desk's plan)."""
+
+    kind = SelectField("Kind", choices=KIND_CHOICES, default=PieceKind.REVIEW.value)
+    film_id = SelectField("Film", coerce=optional_int, validators=[Optional()])
+    other_film_ids = SelectMultipleField(
+        "Other films covered (features and roundups)", coerce=int, validators=[Optional()]
+    )
+    interviewees = TextAreaField(
+        "Interviewees",
+        description="One per line: name, role (director, actor, producer, writer), "
+        "e.g. 'Sean Baker, director'.",
+        render_kw={"rows": 2},
+    )
+    headline = StringField(
+        "Working title", validators=[Length(max=300)], description="Optional; the headline later."
+    )
+
+
+class AssignForm(FlaskForm):
+    writer_id = SelectField("Writer", coerce=optional_int, validators=[Optional()])
+    editor_id = SelectField("Responsible editor", coerce=optional_int, validators=[Optional()])
+    screening_id = SelectField("Screening to attend", coerce=optional_int, validators=[Optional()])
+    slot_starts_at = DateTimeLocalField("Interview starts", validators=[Optional()], format=LOCAL)
+    slot_ends_at = DateTimeLocalField("Interview ends", validators=[Optional()], format=LOCAL)
+    slot_place = StringField("Interview place", validators=[Length(max=300)])
+    due_at = DateTimeLocalField(
+        "Copy due",
+        validators=[Optional()],
+        format=LOCAL,
+        description="Empty: 24 hours after the screening or interview ends.",
+    )
+    word_target = IntegerField(
+        "Word target", validators=[Optional(), NumberRange(min=1, max=20000)]
+    )
+    embargo_at = DateTimeLocalField(
+        "Hold until (tightens the film's embargo)", validators=[Optional()], format=LOCAL
+    )
+    publish_at = DateTimeLocalField(
+        "Publish no earlier than", validators=[Optional()], format=LOCAL
+    )
+    confirm_clashes = BooleanField("Assign anyway, despite the clashes above")
+
+
+class TransitionForm(FlaskForm):
+    action = HiddenField(validators=[InputRequired()])
+    note = TextAreaField("Note", render_kw={"rows": 2})
+
+
+class TextForm(FlaskForm):
+    version = HiddenField()
+    headline = StringField("Headline", validators=[Length(max=300)])
+    standfirst = TextAreaField("Standfirst", render_kw={"rows": 2})
+    body = TextAreaField("Body (Markdown)", render_kw={"rows": 16})
+    star_rating = SelectField(
+        "Stars",
+        coerce=optional_int,
+        choices=[SelectChoice("", "No rating")]
+        + [SelectChoice(str(n), "★" * n) for n in range(1, 6)],
+        validators=[Optional()],
+    )

@@ -1,0 +1,555 @@
+"""Piece operations: create, plan and assign, move through the workflow, publish when due.
+
+They take the acting user and `now`, change objects and flush; the caller commits once. Every
+state change goes through `workflow.check_transition` and leaves a `Transition` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from coverage.accounts.models import User
+from coverage.accounts.permissions import DESK_ROLES, Actor
+from coverage.accounts.roles import Role
+from coverage.drafts.models import Comment
+from coverage.errors import InvalidInput, NotPermitted, TransitionRefused
+from coverage.extensions import db
+from coverage.festivals.models import Festival, Venue
+from coverage.festivals.services import travel_minutes
+from coverage.pieces.clashes import Clash, Commitment, find_clashes
+from coverage.pieces.embargo import ScreeningTime, effective_embargo, film_embargo
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.models import Piece, Transition
+from coverage.pieces.workflow import Action, Outcome, PieceFacts, check_transition
+from coverage.programme.kinds import ScreeningKind
+from coverage.programme.models import Film, Person, Screening
+
+DEFAULT_DUE_AFTER = timedelta(hours=24)
+# Pieces that still send a writer somewhere: spiked and published ones no longer do.
+COMMITTED_STATES = frozenset(
+    {
+        PieceState.ASSIGNED,
+        PieceState.DRAFTING,
+        PieceState.FILED,
+        PieceState.EDITING,
+        PieceState.READY,
+        PieceState.SCHEDULED,
+    }
+)
+
+
+def piece_query():
+    """Pieces with everything their pages and the guard read, loaded up front."""
+    return select(Piece).options(
+        selectinload(Piece.film).selectinload(Film.screenings),
+        selectinload(Piece.writer),
+        selectinload(Piece.editor),
+        selectinload(Piece.screening).selectinload(Screening.venue),
+        selectinload(Piece.interviewees),
+        selectinload(Piece.other_films),
+        selectinload(Piece.festival),
+    )
+
+
+def get_piece(piece_id: int) -> Piece | None:
+    return db.session.scalar(piece_query().where(Piece.id == piece_id))
+
+
+def film_embargo_at(film: Film | None) -> datetime | None:
+    if film is None:
+        return None
+    return film_embargo(
+        film.embargo_rule,
+        film.embargo_at,
+        film.embargo_offset_minutes,
+        [ScreeningTime(s.starts_at, s.kind, s.cancelled) for s in film.screenings],
+    )
+
+
+def embargo_for(piece: Piece) -> datetime | None:
+    """The piece's embargo: its film's (following the programme) tightened by its own."""
+    return effective_embargo(film_embargo_at(piece.film), piece.embargo_at)
+
+
+def facts(piece: Piece) -> PieceFacts:
+    return PieceFacts(
+        state=piece.state,
+        kind=piece.kind,
+        writer_id=piece.writer_id,
+        due_at=piece.due_at,
+        headline=piece.headline,
+        body=piece.body,
+        has_film=piece.film_id is not None,
+        interviewee_count=len(piece.interviewees),
+        embargo_at=embargo_for(piece),
+        publish_at=piece.publish_at,
+        state_before_spike=piece.state_before_spike,
+        film_title=piece.film.title if piece.film else "",
+        timezone=piece.festival.timezone,
+    )
+
+
+def actor_of(user: User | None) -> Actor | None:
+    return user.actor if user is not None else None
+
+
+def is_desk(user: User) -> bool:
+    return user.active and user.role in DESK_ROLES
+
+
+# --- Creating and planning ------------------------------------------------------------------
+
+
+@dataclass
+class PlanFields:
+    """What the desk decides about a piece; None leaves a value unset."""
+
+    kind: PieceKind
+    film_id: int | None = None
+    other_film_ids: list[int] = field(default_factory=list)
+    interviewee_ids: list[int] = field(default_factory=list)
+    headline: str = ""
+    writer_id: int | None = None
+    editor_id: int | None = None
+    due_at: datetime | None = None
+    screening_id: int | None = None
+    slot_starts_at: datetime | None = None
+    slot_ends_at: datetime | None = None
+    slot_place: str = ""
+    word_target: int | None = None
+    embargo_at: datetime | None = None
+    publish_at: datetime | None = None
+
+
+def _film_of(festival: Festival, film_id: int | None, field_name: str) -> Film | None:
+    if film_id is None:
+        return None
+    film = db.session.get(Film, film_id)
+    if film is None or film.festival_id != festival.id:
+        raise InvalidInput(f"Choose a film of {festival.display_name}.", field=field_name)
+    return film
+
+
+def _user(user_id: int | None, field_name: str, *, desk: bool = False) -> User | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise InvalidInput("Choose an active account.", field=field_name)
+    if desk and user.role not in DESK_ROLES:
+        raise InvalidInput("The responsible editor must be an editor.", field=field_name)
+    return user
+
+
+def apply_plan(piece: Piece, fields: PlanFields) -> None:
+    """Validate and store the plan; kind-specific rules protect what the workflow relies on."""
+    festival = piece.festival
+    film = _film_of(festival, fields.film_id, "film_id")
+    if fields.kind is PieceKind.REVIEW and film is None:
+        raise InvalidInput("A review is of one film: choose it.", field="film_id")
+    others = [_film_of(festival, film_id, "other_film_ids") for film_id in fields.other_film_ids]
+    screening = None
+    if fields.screening_id is not None:
+        screening = db.session.get(Screening, fields.screening_id)
+        if screening is None or screening.festival_id != festival.id:
+            raise InvalidInput("Choose a screening of this festival.", field="screening_id")
+        if fields.kind is PieceKind.REVIEW and film is not None and screening.film_id != film.id:
+            raise InvalidInput(
+                f"Choose a screening of {film.title} for its review.", field="screening_id"
+            )
+    if (fields.slot_starts_at is None) != (fields.slot_ends_at is None):
+        raise InvalidInput("Give the interview slot both a start and an end.", field="slot_ends_at")
+    if (
+        fields.slot_starts_at
+        and fields.slot_ends_at
+        and fields.slot_ends_at <= fields.slot_starts_at
+    ):
+        raise InvalidInput("The slot must end after it starts.", field="slot_ends_at")
+    if fields.word_target is not None and not 1 <= fields.word_target <= 20000:
+        raise InvalidInput("Enter a word target between 1 and 20,000.", field="word_target")
+    people = []
+    if fields.interviewee_ids:
+        people = list(
+            db.session.scalars(select(Person).where(Person.id.in_(fields.interviewee_ids)))
+        )
+    piece.kind = fields.kind
+    piece.film = film
+    piece.other_films = [f for f in others if f is not None and f is not film]
+    piece.interviewees = people
+    piece.headline = fields.headline.strip() or piece.headline
+    piece.writer = _user(fields.writer_id, "writer_id")
+    piece.editor = _user(fields.editor_id, "editor_id", desk=True)
+    piece.due_at = fields.due_at
+    piece.screening = screening
+    piece.slot_starts_at = fields.slot_starts_at
+    piece.slot_ends_at = fields.slot_ends_at
+    piece.slot_place = fields.slot_place.strip()
+    piece.word_target = fields.word_target
+    piece.embargo_at = fields.embargo_at
+    piece.publish_at = fields.publish_at
+
+
+def create_piece(festival: Festival, actor: User, fields: PlanFields, now: datetime) -> Piece:
+    """A new piece starts as pitched. A writer's pitch is theirs to write; the desk may plan
+    any piece. The creation is the first line of its history."""
+    if not actor.active:
+        raise NotPermitted("Log in with an active account first.")
+    if not is_desk(actor):
+        # A writer pitches for themselves and plans nothing else.
+        fields = PlanFields(
+            kind=fields.kind,
+            film_id=fields.film_id,
+            other_film_ids=fields.other_film_ids,
+            interviewee_ids=fields.interviewee_ids,
+            headline=fields.headline,
+            writer_id=actor.id,
+        )
+    piece = Piece(festival=festival, state=PieceState.PITCHED, created_by=actor, kind=fields.kind)
+    db.session.add(piece)
+    apply_plan(piece, fields)
+    piece.transitions.append(
+        Transition(
+            from_state=None,
+            to_state=PieceState.PITCHED,
+            action="pitch",
+            actor_id=actor.id,
+            note="",
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    return piece
+
+
+def update_plan(piece: Piece, actor: User, fields: PlanFields) -> None:
+    if not is_desk(actor):
+        raise NotPermitted("Only an editor can change a piece's plan.")
+    if piece.state in (PieceState.PUBLISHED, PieceState.SPIKED):
+        raise InvalidInput(f"A {piece.state.value} piece's plan is closed.")
+    apply_plan(piece, fields)
+    db.session.flush()
+
+
+def default_due(screening: Screening | None, slot_ends_at: datetime | None) -> datetime | None:
+    """Copy is due a day after the writer has seen the film (or done the interview)."""
+    seen = screening.ends_at if screening is not None else slot_ends_at
+    return seen + DEFAULT_DUE_AFTER if seen is not None else None
+
+
+def screening_choices(film: Film | None) -> list[Screening]:
+    """A review's screenings to attend: press screenings first, then in time order."""
+    if film is None:
+        return []
+    press = (ScreeningKind.PRESS, ScreeningKind.PRESS_INDUSTRY)
+    live = [s for s in film.screenings if not s.cancelled]
+    return sorted(live, key=lambda s: (s.kind not in press, s.starts_at))
+
+
+# --- The workflow ---------------------------------------------------------------------------
+
+
+def transition(
+    piece: Piece, actor: User | None, action: Action, now: datetime, note: str = ""
+) -> Outcome:
+    """Take a workflow step: the guard decides, this records it and applies its side effects."""
+    outcome = check_transition(facts(piece), action, actor_of(actor), now, note)
+    note = note.strip()
+    if action is Action.DECLINE:
+        piece.decline_reason = note
+        piece.writer = None
+        piece.due_at = None
+    elif action is Action.ASSIGN:
+        piece.decline_reason = ""
+    elif action is Action.SPIKE:
+        piece.state_before_spike = outcome.source
+    elif action is Action.RESTORE:
+        piece.state_before_spike = None
+    elif action is Action.RETURN:
+        # The note is the editor's instruction: it belongs in the conversation too.
+        piece_comment(piece, actor, note, now)
+    if outcome.target is PieceState.PUBLISHED:
+        piece.published_at = now
+    piece.state = outcome.target
+    piece.transitions.append(
+        Transition(
+            from_state=outcome.source,
+            to_state=outcome.target,
+            action=action.value,
+            actor_id=actor.id if actor is not None else None,
+            note=note,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    return outcome
+
+
+def piece_comment(piece: Piece, author: User | None, body: str, now: datetime) -> Comment:
+    comment = Comment(
+        piece=piece,
+        author_id=author.id if author is not None else None,
+        body=body,
+        created_at=now,
+    )
+    db.session.add(comment)
+    return comment
+
+
+def assign(piece: Piece, actor: User, fields: PlanFields, now: datetime, note: str = "") -> Outcome:
+    """Plan and assign in one step (the view has already shown any clashes)."""
+    update_plan(piece, actor, fields)
+    return transition(piece, actor, Action.ASSIGN, now, note)
+
+
+def save_text(
+    piece: Piece,
+    actor: User,
+    *,
+    headline: str,
+    standfirst: str,
+    body: str,
+    star_rating: int | None,
+    now: datetime,
+) -> bool:
+    """Store the writer's text; the first save of an assigned piece starts drafting.
+
+    Returns whether anything changed. (Revisions and conflict handling build on this.)
+    """
+    may_write = (
+        piece.writer_id == actor.id and piece.state in (PieceState.ASSIGNED, PieceState.DRAFTING)
+    ) or (
+        is_desk(actor) and piece.state in (PieceState.FILED, PieceState.EDITING, PieceState.READY)
+    )
+    if not may_write:
+        raise NotPermitted(_who_writes(piece))
+    if star_rating is not None and not 1 <= star_rating <= 5:
+        raise InvalidInput("Give between 1 and 5 stars, or none.", field="star_rating")
+    if star_rating is not None and piece.kind is not PieceKind.REVIEW:
+        raise InvalidInput("Only reviews carry a star rating.", field="star_rating")
+    new = (headline.strip(), standfirst.strip(), body, star_rating)
+    old = (piece.headline, piece.standfirst, piece.body, piece.star_rating)
+    if new == old:
+        return False
+    piece.headline, piece.standfirst, piece.body, piece.star_rating = new
+    piece.version += 1
+    if piece.state is PieceState.ASSIGNED:
+        transition(piece, actor, Action.START, now)
+    db.session.flush()
+    return True
+
+
+def _who_writes(piece: Piece) -> str:
+    if piece.state in (PieceState.ASSIGNED, PieceState.DRAFTING):
+        return "Only the assigned writer can edit the text while it is being drafted."
+    if piece.state in (PieceState.FILED, PieceState.EDITING, PieceState.READY):
+        return "Only an editor can edit the text once it is filed."
+    return f"The text of a {piece.state.value} piece cannot be edited."
+
+
+# --- Clashes --------------------------------------------------------------------------------
+
+
+def commitment_for(piece: Piece) -> Commitment | None:
+    if piece.screening is not None:
+        s = piece.screening
+        return Commitment(
+            s.starts_at,
+            s.ends_at,
+            s.venue_id,
+            s.venue.name,
+            f"{s.film.title} ({s.kind.label.lower()} screening) for {piece_title(piece)}",
+            piece_id=piece.id,
+            screening_id=s.id,
+        )
+    if piece.slot_starts_at is not None and piece.slot_ends_at is not None:
+        return Commitment(
+            piece.slot_starts_at,
+            piece.slot_ends_at,
+            None,
+            piece.slot_place,
+            f"Interview slot for {piece_title(piece)}",
+            piece_id=piece.id,
+        )
+    return None
+
+
+def writer_commitments(writer_id: int, festival_id: int, exclude_piece_id: int | None = None):
+    pieces = db.session.scalars(
+        select(Piece)
+        .options(
+            selectinload(Piece.screening).selectinload(Screening.venue),
+            selectinload(Piece.screening).selectinload(Screening.film),
+            selectinload(Piece.film),
+            selectinload(Piece.interviewees),
+        )
+        .where(
+            Piece.writer_id == writer_id,
+            Piece.festival_id == festival_id,
+            Piece.state.in_(COMMITTED_STATES),
+        )
+    )
+    commitments = []
+    for piece in pieces:
+        if piece.id == exclude_piece_id:
+            continue
+        commitment = commitment_for(piece)
+        if commitment is not None:
+            commitments.append(commitment)
+    return commitments
+
+
+def clashes_for(
+    festival: Festival, writer_id: int, candidate: Commitment, exclude_piece_id: int | None = None
+) -> list[Clash]:
+    travel = travel_minutes(festival)
+
+    def minutes(first: Commitment, second: Commitment) -> int | None:
+        if first.venue_id is None or second.venue_id is None:
+            return None
+        return travel.get((first.venue_id, second.venue_id))
+
+    return find_clashes(
+        candidate,
+        writer_commitments(writer_id, festival.id, exclude_piece_id),
+        travel=minutes,
+        default_buffer_minutes=festival.travel_buffer_minutes,
+    )
+
+
+def candidate_commitment(
+    festival: Festival,
+    *,
+    screening_id: int | None,
+    slot_starts_at: datetime | None,
+    slot_ends_at: datetime | None,
+    slot_place: str = "",
+    venue_id: int | None = None,
+    what: str = "This assignment",
+) -> Commitment | None:
+    if screening_id is not None:
+        screening = db.session.get(Screening, screening_id)
+        if screening is None or screening.festival_id != festival.id:
+            return None
+        return Commitment(
+            screening.starts_at,
+            screening.ends_at,
+            screening.venue_id,
+            screening.venue.name,
+            f"{screening.film.title} ({screening.kind.label.lower()} screening)",
+            screening_id=screening.id,
+        )
+    if slot_starts_at is not None and slot_ends_at is not None:
+        place = slot_place
+        if venue_id is not None:
+            venue = db.session.get(Venue, venue_id)
+            place = venue.name if venue is not None else place
+        return Commitment(slot_starts_at, slot_ends_at, venue_id, place, what)
+    return None
+
+
+def piece_title(piece: Piece) -> str:
+    if piece.headline:
+        return piece.headline
+    if piece.kind is PieceKind.INTERVIEW and piece.interviewees:
+        return "Interview: " + ", ".join(person.name for person in piece.interviewees)
+    if piece.film is not None:
+        return f"{piece.kind.label}: {piece.film.title}"
+    return f"{piece.kind.label} #{piece.id}"
+
+
+# --- Publishing scheduled pieces ------------------------------------------------------------
+
+
+def publish_due(now: datetime) -> list[Piece]:
+    """Publish every scheduled piece whose time has come; safe on many machines at once.
+
+    Rows are locked with SKIP LOCKED (PostgreSQL), and each piece is claimed with a conditional
+    UPDATE on its state, so a piece another run published in between is skipped, never
+    published twice. The caller commits.
+    """
+    candidates = db.session.scalars(
+        piece_query()
+        .where(Piece.state == PieceState.SCHEDULED)
+        .order_by(Piece.id)
+        .with_for_update(of=Piece, skip_locked=True)
+    ).all()
+    published = []
+    for piece in candidates:
+        try:
+            outcome = check_transition(facts(piece), Action.PUBLISH_SCHEDULED, None, now)
+        except TransitionRefused:  # not due yet: its embargo or chosen time is still ahead
+            continue
+        claimed = db.session.execute(
+            update(Piece)
+            .where(Piece.id == piece.id, Piece.state == PieceState.SCHEDULED)
+            .values(state=PieceState.PUBLISHED, published_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        db.session.add(
+            Transition(
+                piece_id=piece.id,
+                from_state=outcome.source,
+                to_state=outcome.target,
+                action=Action.PUBLISH_SCHEDULED.value,
+                actor_id=None,
+                note="Published automatically when its time came.",
+                created_at=now,
+            )
+        )
+        published.append(piece)
+    db.session.flush()
+    for piece in published:
+        db.session.refresh(piece)
+    return published
+
+
+def desk_users() -> Sequence[User]:
+    return db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.role.in_([Role.ADMIN, Role.EDITOR]))
+        .order_by(User.name)
+    ).all()
+
+
+def writers() -> Sequence[User]:
+    """Everyone who can be assigned: writers first, and editors who also write."""
+    return db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.role.desc(), User.name)
+    ).all()
+
+
+def people_from_lines(festival: Festival, film: Film | None, text: str) -> list[Person]:
+    """Interviewees typed one per line as "Name, role": found by name, or created."""
+    from coverage.programme.kinds import PersonRole
+
+    people = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, _, role_text = line.partition(",")
+        name = name.strip()
+        role_value = role_text.strip().casefold() or PersonRole.DIRECTOR.value
+        try:
+            role = PersonRole(role_value)
+        except ValueError:
+            raise InvalidInput(
+                f"Line {number}: '{role_text.strip()}' is not a role; use director, actor, "
+                "producer, writer or other.",
+                field="interviewees",
+            ) from None
+        query = select(Person).where(Person.name == name)
+        query = query.where(Person.film_id == film.id) if film else query
+        person = db.session.scalar(query)
+        if person is None:
+            person = Person(name=name, role=role, film=film)
+            db.session.add(person)
+            db.session.flush()
+        people.append(person)
+    return people

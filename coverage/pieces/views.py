@@ -1,0 +1,413 @@
+"""Coverage planning pages: the board, writer load, my work, and a piece's own page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from coverage.accounts.permissions import can_edit_programme, can_view_programme
+from coverage.errors import DomainError
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.festivals.views import get_festival
+from coverage.pieces import board as boards
+from coverage.pieces import services
+from coverage.pieces.forms import AssignForm, PieceForm, TextForm, TransitionForm
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.models import Piece
+from coverage.pieces.workflow import Action, available_actions, embargo_refusal, release_time
+from coverage.programme.models import Film
+from coverage.programme.schedule import local_to_utc
+from coverage.timeutil import format_in_zone, to_zone, utcnow
+from coverage.web import enum_or_none, form_error, permission_required
+
+bp = Blueprint("pieces", __name__)
+
+
+def load_piece(piece_id: int) -> Piece:
+    piece = services.get_piece(piece_id)
+    if piece is None:
+        abort(404, "There is no such piece; it may have been deleted.")
+    return piece
+
+
+def _local(form_value: datetime | None, zone: str, field: str) -> datetime | None:
+    return local_to_utc(form_value, zone, field=field) if form_value is not None else None
+
+
+def _naive_local(moment: datetime | None, zone: str) -> datetime | None:
+    return to_zone(moment, zone).replace(tzinfo=None) if moment is not None else None
+
+
+# --- Overviews ------------------------------------------------------------------------------
+
+
+@bp.route("/festivals/<slug>/coverage")
+@permission_required(can_view_programme)
+def board(slug: str):
+    festival = get_festival(slug)
+    filters = boards.BoardFilters(
+        uncovered=request.args.get("uncovered") == "1",
+        section=request.args.get("section", ""),
+        writer_id=request.args.get("writer", type=int),
+        state=enum_or_none(PieceState, request.args.get("state")),
+    )
+    return render_template(
+        "pieces/board.html",
+        festival=festival,
+        board=boards.coverage_board(festival, filters),
+        filters=filters,
+        kinds=list(PieceKind),
+        states=list(PieceState),
+    )
+
+
+@bp.route("/festivals/<slug>/load")
+@permission_required(can_edit_programme)
+def load(slug: str):
+    festival = get_festival(slug)
+    return render_template("pieces/load.html", festival=festival, load=boards.writer_load(festival))
+
+
+@bp.route("/my-work")
+@login_required
+def my_work():
+    now = utcnow()
+    return render_template("pieces/my_work.html", work=boards.my_work(current_user, now), now=now)
+
+
+# --- Creating -------------------------------------------------------------------------------
+
+
+def _piece_form(festival: Festival, **kwargs) -> PieceForm:
+    form = PieceForm(**kwargs)
+    films = db.session.scalars(
+        select(Film).where(Film.festival_id == festival.id).order_by(Film.title)
+    ).all()
+    form.film_id.choices = [SelectChoice("", "— no film —")] + [
+        SelectChoice(film.id, film.title) for film in films
+    ]
+    form.other_film_ids.choices = [SelectChoice(film.id, film.title) for film in films]
+    return form
+
+
+@bp.route("/festivals/<slug>/pieces/new", methods=["GET", "POST"])
+@permission_required(can_view_programme)
+def create(slug: str):
+    festival = get_festival(slug)
+    form = _piece_form(festival)
+    if request.method == "GET":
+        form.film_id.data = request.args.get("film", type=int)
+        form.kind.data = request.args.get("kind", PieceKind.REVIEW.value)
+    if form.validate_on_submit():
+        kind = PieceKind(form.kind.data)
+        try:
+            film = db.session.get(Film, form.film_id.data) if form.film_id.data else None
+            people = services.people_from_lines(festival, film, form.interviewees.data or "")
+            piece = services.create_piece(
+                festival,
+                current_user,
+                services.PlanFields(
+                    kind=kind,
+                    film_id=form.film_id.data,
+                    other_film_ids=form.other_film_ids.data or [],
+                    interviewee_ids=[person.id for person in people],
+                    headline=form.headline.data or "",
+                ),
+                utcnow(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            db.session.commit()
+            if services.is_desk(current_user):
+                flash("Piece created. Assign it to a writer.")
+                return redirect(url_for("pieces.assign", piece_id=piece.id))
+            flash("Pitch sent: an editor will pick it up.")
+            return redirect(url_for("pieces.show", piece_id=piece.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("pieces/new.html", festival=festival, form=form), status
+
+
+# --- A piece --------------------------------------------------------------------------------
+
+
+def _dates(piece: Piece) -> dict[str, str]:
+    """The three dates the desk keeps apart: seeing the film, copy due, going out."""
+    zone = piece.festival.timezone
+    sees = "Not set"
+    if piece.screening is not None:
+        s = piece.screening
+        state = " (cancelled)" if s.cancelled else ""
+        when = format_in_zone(s.starts_at, zone)
+        sees = f"{when} · {s.kind.label} screening at {s.venue.name}{state}"
+    elif piece.slot_starts_at is not None:
+        start = format_in_zone(piece.slot_starts_at, zone)
+        sees = f"Interview {start} – {format_in_zone(piece.slot_ends_at, zone, '%H:%M')}"
+        if piece.slot_place:
+            sees += f" · {piece.slot_place}"
+    due = format_in_zone(piece.due_at, zone) if piece.due_at else "Not set"
+    facts = services.facts(piece)
+    moment = release_time(facts)
+    if piece.state is PieceState.PUBLISHED and piece.published_at:
+        out = f"Published {format_in_zone(piece.published_at, zone)}"
+    elif moment is None:
+        out = "Any time: no embargo"
+    else:
+        refusal = embargo_refusal(facts, datetime.min.replace(tzinfo=moment.tzinfo))
+        out = refusal or format_in_zone(moment, zone)
+        if piece.state is PieceState.SCHEDULED:
+            out = f"Scheduled. {out}"
+    return {"sees": sees, "due": due, "out": out}
+
+
+def _piece_page(piece: Piece, transition_form=None, status: int = 200):
+    now = utcnow()
+    actions = available_actions(services.facts(piece), current_user.actor, now)
+    comments = sorted(piece_comments(piece), key=lambda c: (c.created_at, c.id))
+    return render_template(
+        "pieces/show.html",
+        piece=piece,
+        festival=piece.festival,
+        title=services.piece_title(piece),
+        dates=_dates(piece),
+        actions=[a for a in actions if a is not Action.ASSIGN],
+        can_assign=Action.ASSIGN in actions
+        or (piece.state is PieceState.PITCHED and services.is_desk(current_user)),
+        can_plan=services.is_desk(current_user)
+        and piece.state not in (PieceState.PUBLISHED, PieceState.SPIKED),
+        can_write=_can_write(piece),
+        transition_form=transition_form or TransitionForm(),
+        comments=comments,
+        history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
+    ), status
+
+
+def piece_comments(piece: Piece):
+    from coverage.drafts.models import Comment
+
+    return db.session.scalars(
+        select(Comment).where(Comment.piece_id == piece.id).order_by(Comment.created_at)
+    ).all()
+
+
+def _can_write(piece: Piece) -> bool:
+    if piece.writer_id == current_user.id and piece.state in (
+        PieceState.ASSIGNED,
+        PieceState.DRAFTING,
+    ):
+        return True
+    return services.is_desk(current_user) and piece.state in (
+        PieceState.FILED,
+        PieceState.EDITING,
+        PieceState.READY,
+    )
+
+
+@bp.route("/pieces/<int:piece_id>")
+@permission_required(can_view_programme)
+def show(piece_id: int):
+    return _piece_page(load_piece(piece_id))
+
+
+@bp.route("/pieces/<int:piece_id>/transitions", methods=["POST"])
+@permission_required(can_view_programme)
+def take_transition(piece_id: int):
+    piece = load_piece(piece_id)
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose an action.")
+    action = enum_or_none(Action, form.action.data)
+    if action is None or action in (Action.START, Action.PUBLISH_SCHEDULED, Action.ASSIGN):
+        abort(400, "That is not an action you can take here.")
+    try:
+        outcome = services.transition(piece, current_user, action, utcnow(), form.note.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _piece_page(load_piece(piece_id), transition_form=form, status=error.status)
+    db.session.commit()
+    if outcome.target is PieceState.SCHEDULED:
+        facts = services.facts(piece)
+        sentence = embargo_refusal(facts, utcnow()) or ""
+        flash(f"Scheduled, not yet published. {sentence} It will publish itself then.")
+    else:
+        flash(f"{action.label}: the piece is now {outcome.target.value}.")
+    return redirect(url_for("pieces.show", piece_id=piece.id))
+
+
+def _assign_form(piece: Piece, **kwargs) -> AssignForm:
+    form = AssignForm(**kwargs)
+    writers = services.writers()
+    form.writer_id.choices = [SelectChoice("", "— choose —")] + [
+        SelectChoice(user.id, f"{user.name} ({user.role.value})") for user in writers
+    ]
+    form.editor_id.choices = [SelectChoice("", "— none —")] + [
+        SelectChoice(user.id, user.name) for user in services.desk_users()
+    ]
+    zone = piece.festival.timezone
+    form.screening_id.choices = [SelectChoice("", "— none —")] + [
+        SelectChoice(
+            s.id,
+            f"{format_in_zone(s.starts_at, zone, '%a %-d %b %H:%M')} · {s.kind.label} · "
+            f"{s.venue.name}",
+        )
+        for s in services.screening_choices(piece.film)
+    ]
+    return form
+
+
+def _fill_assign_form(form: AssignForm, piece: Piece) -> None:
+    zone = piece.festival.timezone
+    form.writer_id.data = piece.writer_id
+    form.editor_id.data = piece.editor_id or (
+        current_user.id if services.is_desk(current_user) else None
+    )
+    choices = services.screening_choices(piece.film)
+    form.screening_id.data = piece.screening_id or (
+        choices[0].id if choices and piece.kind is PieceKind.REVIEW else None
+    )
+    form.slot_starts_at.data = _naive_local(piece.slot_starts_at, zone)
+    form.slot_ends_at.data = _naive_local(piece.slot_ends_at, zone)
+    form.slot_place.data = piece.slot_place
+    form.due_at.data = _naive_local(piece.due_at, zone)
+    form.word_target.data = piece.word_target
+    form.embargo_at.data = _naive_local(piece.embargo_at, zone)
+    form.publish_at.data = _naive_local(piece.publish_at, zone)
+
+
+def _plan_from(form: AssignForm, piece: Piece) -> services.PlanFields:
+    zone = piece.festival.timezone
+    slot_start = _local(form.slot_starts_at.data, zone, "slot_starts_at")
+    slot_end = _local(form.slot_ends_at.data, zone, "slot_ends_at")
+    screening = (
+        db.session.get(services.Screening, form.screening_id.data)
+        if form.screening_id.data
+        else None
+    )
+    due = _local(form.due_at.data, zone, "due_at") or services.default_due(screening, slot_end)
+    return services.PlanFields(
+        kind=piece.kind,
+        film_id=piece.film_id,
+        other_film_ids=[film.id for film in piece.other_films],
+        interviewee_ids=[person.id for person in piece.interviewees],
+        writer_id=form.writer_id.data,
+        editor_id=form.editor_id.data,
+        due_at=due,
+        screening_id=form.screening_id.data,
+        slot_starts_at=slot_start,
+        slot_ends_at=slot_end,
+        slot_place=form.slot_place.data or "",
+        word_target=form.word_target.data,
+        embargo_at=_local(form.embargo_at.data, zone, "embargo_at"),
+        publish_at=_local(form.publish_at.data, zone, "publish_at"),
+    )
+
+
+@bp.route("/pieces/<int:piece_id>/assign", methods=["GET", "POST"])
+@permission_required(can_edit_programme)
+def assign(piece_id: int):
+    """Plan a piece and, while it is pitched, assign it. Clashes are shown before saving."""
+    piece = load_piece(piece_id)
+    if piece.state in (PieceState.PUBLISHED, PieceState.SPIKED):
+        flash(f"A {piece.state.value} piece's plan is closed.", "error")
+        return redirect(url_for("pieces.show", piece_id=piece.id))
+    form = _assign_form(piece)
+    if request.method == "GET":
+        _fill_assign_form(form, piece)
+    clashes = []
+    if form.validate_on_submit():
+        try:
+            plan = _plan_from(form, piece)
+            if plan.writer_id is not None:
+                candidate = services.candidate_commitment(
+                    piece.festival,
+                    screening_id=plan.screening_id,
+                    slot_starts_at=plan.slot_starts_at,
+                    slot_ends_at=plan.slot_ends_at,
+                    slot_place=plan.slot_place,
+                    what=services.piece_title(piece),
+                )
+                if candidate is not None:
+                    clashes = services.clashes_for(
+                        piece.festival, plan.writer_id, candidate, exclude_piece_id=piece.id
+                    )
+            if clashes and not form.confirm_clashes.data:
+                flash(
+                    "This clashes with the writer's other commitments. Check, then confirm.",
+                    "error",
+                )
+            else:
+                if piece.state is PieceState.PITCHED and plan.writer_id is not None:
+                    services.assign(piece, current_user, plan, utcnow())
+                    message = "Assigned."
+                else:
+                    services.update_plan(piece, current_user, plan)
+                    message = "Plan saved."
+                db.session.commit()
+                flash(message)
+                return redirect(url_for("pieces.show", piece_id=piece.id))
+        except DomainError as error:
+            db.session.rollback()
+            form_error(form, error)
+            piece = load_piece(piece_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "pieces/assign.html",
+        piece=piece,
+        festival=piece.festival,
+        title=services.piece_title(piece),
+        form=form,
+        clashes=clashes,
+    ), status
+
+
+@bp.route("/pieces/<int:piece_id>/text", methods=["GET", "POST"])
+@permission_required(can_view_programme)
+def text(piece_id: int):
+    piece = load_piece(piece_id)
+    if not _can_write(piece):
+        abort(403, services._who_writes(piece))
+    form = TextForm(obj=piece)
+    if request.method == "GET":
+        form.version.data = str(piece.version)
+        form.star_rating.data = piece.star_rating
+    if form.validate_on_submit():
+        if form.version.data and form.version.data != str(piece.version):
+            flash(
+                "Someone saved this piece while you were editing. Your text is below; "
+                "compare it with the piece before saving again.",
+                "error",
+            )
+            form.version.data = str(piece.version)
+        else:
+            try:
+                changed = services.save_text(
+                    piece,
+                    current_user,
+                    headline=form.headline.data or "",
+                    standfirst=form.standfirst.data or "",
+                    body=form.body.data or "",
+                    star_rating=form.star_rating.data if piece.kind is PieceKind.REVIEW else None,
+                    now=utcnow(),
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form_error(form, error)
+            else:
+                db.session.commit()
+                flash("Saved." if changed else "No changes to save.")
+                return redirect(url_for("pieces.text", piece_id=piece.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "pieces/text.html",
+        piece=piece,
+        festival=piece.festival,
+        title=services.piece_title(piece),
+        form=form,
+    ), status
