@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue, VenueTravel
-from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.kinds import PieceState
 from coverage.pieces.models import Piece
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
@@ -197,23 +197,19 @@ def test_cancel_and_restore_keep_the_screening_listed(app, client, users, login,
         assert (screening.cancelled, screening.sequence) == (False, 2)
 
 
-def add_piece(app, programme, users, **fields) -> int:
+def assign_fixture_piece(app, programme, users, **fields) -> None:
+    """Give the fixture's pitched review a writer and a screening to attend."""
     with app.app_context():
-        piece = Piece(
-            kind=PieceKind.REVIEW,
-            festival_id=programme["festival"],
-            film_id=programme["film"],
-            writer_id=users["writer"],
-            state=PieceState.ASSIGNED,
-            **fields,
-        )
-        db.session.add(piece)
+        piece = db.session.get(Piece, programme["piece"])
+        piece.writer_id = users["writer"]
+        piece.state = PieceState.ASSIGNED
+        for name, value in fields.items():
+            setattr(piece, name, value)
         db.session.commit()
-        return piece.id
 
 
 def test_deleting_what_pieces_refer_to_is_refused_by_name(app, client, users, login, programme):
-    add_piece(app, programme, users, screening_id=programme["press"])
+    assign_fixture_piece(app, programme, users, screening_id=programme["press"])
     login("editor")
     slug = programme["slug"]
     film_page = f"/festivals/{slug}/films/{programme['film']}"
@@ -246,6 +242,9 @@ def test_deleting_what_pieces_refer_to_is_refused_by_name(app, client, users, lo
 
 
 def test_deleting_an_unreferenced_film_removes_its_screenings(app, client, users, login, programme):
+    with app.app_context():
+        db.session.delete(db.session.get(Piece, programme["piece"]))
+        db.session.commit()
     login("editor")
     film_page = f"/festivals/{programme['slug']}/films/{programme['film']}"
     response = client.post_form(f"{film_page}/delete", page=film_page)
