@@ -70,10 +70,10 @@ def find_clashes(
     """Every commitment in `others` that the candidate clashes with, earliest first."""
     clashes = []
     for other in others:
+        # One screening can serve two pieces (a review and an interview): attending it once
+        # is no clash with itself.
         if other is candidate or (
-            candidate.screening_id is not None
-            and other.screening_id == candidate.screening_id
-            and other.piece_id == candidate.piece_id
+            candidate.screening_id is not None and other.screening_id == candidate.screening_id
         ):
             continue
         first, second = (

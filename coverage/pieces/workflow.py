@@ -55,8 +55,35 @@ class Action(StrEnum):
         }[self.value]
 
     @property
+    def phrase(self) -> str:
+        """What the action does, for "Only an editor can ...": "take a piece for editing"."""
+        return _PHRASES[self.value][0]
+
+    @property
+    def participle(self) -> str:
+        """For "A pitched piece cannot be ...": "taken for editing"."""
+        return _PHRASES[self.value][1]
+
+    @property
     def needs_note(self) -> bool:
         return self in NOTE_REQUIRED
+
+
+_PHRASES = {
+    "assign": ("assign a piece", "assigned"),
+    "decline": ("decline this piece", "declined"),
+    "start": ("start this piece", "started"),
+    "file": ("file this piece", "filed"),
+    "take_for_edit": ("take a piece for editing", "taken for editing"),
+    "return": ("return a piece to its writer", "returned to its writer"),
+    "approve": ("approve a piece", "approved"),
+    "publish": ("publish a piece", "published"),
+    "unschedule": ("cancel a scheduled publication", "unscheduled"),
+    "publish_scheduled": ("publish a scheduled piece", "published by the publishing job"),
+    "correct": ("reopen a piece for correction", "reopened for correction"),
+    "spike": ("spike a piece", "spiked"),
+    "restore": ("restore a piece", "restored"),
+}
 
 
 class Who(StrEnum):
@@ -174,13 +201,12 @@ def check_transition(
     """Whether `actor` may take `action` on `piece` now; the outcome, or TransitionRefused."""
     rule = TRANSITIONS[action]
     if piece.state not in rule.sources:
-        allowed = ", ".join(sorted(state.value for state in rule.sources))
-        raise TransitionRefused(
-            f"Cannot {action.label.lower()} a piece that is {piece.state.value}"
-            f" (only when {allowed})."
-            if len(rule.sources) < 4
-            else f"Cannot {action.label.lower()} a piece that is {piece.state.value}."
-        )
+        article = "An" if piece.state.value[0] in "aeiou" else "A"
+        message = f"{article} {piece.state.value} piece cannot be {action.participle}"
+        if len(rule.sources) < 4:
+            allowed = " or ".join(sorted(state.value for state in rule.sources))
+            message += f" (only a {allowed} one)"
+        raise TransitionRefused(message + ".")
     refusal = _who_may(rule, piece, actor)
     if refusal is not None:
         raise TransitionRefused(_who_message(action, refusal))
@@ -205,14 +231,9 @@ def check_transition(
 
 def _who_message(action: Action, refusal: str) -> str:
     if refusal == "Only the assigned writer can do that.":
-        verb = {
-            Action.DECLINE: "decline",
-            Action.START: "start",
-            Action.FILE: "file",
-        }.get(action, action.label.lower())
-        return f"Only the assigned writer can {verb} this piece."
+        return f"Only the assigned writer can {action.phrase}."
     if refusal == "Only an editor can do that.":
-        return f"Only an editor can {action.label.lower()} a piece."
+        return f"Only an editor can {action.phrase}."
     return refusal
 
 

@@ -110,7 +110,27 @@ def film(slug: str, film_id: int):
     film = services.film_with_screenings(festival, film_id)
     if film is None:
         abort(404, "That film is not part of this festival.")
-    return render_template("programme/film.html", festival=festival, film=film)
+    return render_template(
+        "programme/film.html", festival=festival, film=film, pieces=film_pieces(film)
+    )
+
+
+def film_pieces(film: Film) -> list:
+    """Every piece covering the film, as its main film or among others."""
+    from sqlalchemy import or_
+    from sqlalchemy.orm import selectinload
+
+    from coverage.pieces.models import Piece, piece_films
+
+    covering = select(piece_films.c.piece_id).where(piece_films.c.film_id == film.id)
+    return list(
+        db.session.scalars(
+            select(Piece)
+            .where(or_(Piece.film_id == film.id, Piece.id.in_(covering)))
+            .options(selectinload(Piece.writer))
+            .order_by(Piece.id)
+        )
+    )
 
 
 def _film_form_page(festival: Festival, form: FilmForm, film: Film | None):

@@ -23,6 +23,9 @@ RULE_MODULES = [
     "coverage.programme.schedule",
     "coverage.programme.rules",
     "coverage.programme.import_plan",
+    "coverage.pieces.workflow",
+    "coverage.pieces.embargo",
+    "coverage.pieces.clashes",
 ]
 OPTIONAL_RULE_MODULES: list[str] = []
 

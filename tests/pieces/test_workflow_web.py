@@ -93,7 +93,9 @@ def test_review_from_plan_to_publication(app, client, users, programme):
 
     # The editor cannot file for the writer.
     response = act(client, piece_id, "file")
-    assert "Cannot file a piece that is assigned" in response.get_data(as_text=True)
+    assert "An assigned piece cannot be filed (only a drafting one)." in response.get_data(
+        as_text=True
+    )
 
     # The writer writes (which starts drafting) and files.
     client.post_form("/logout")
