@@ -120,6 +120,21 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             "/{slug}/screenings/{screening}",
         ]
     },
+    # Pieces and clashes over the API: bearer tokens only, as above.
+    **{
+        (method, f"/api/v1{url}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 401)
+        for method, url in [
+            ("GET", "/pieces"),
+            ("POST", "/pieces"),
+            ("GET", "/pieces/{piece}"),
+            ("POST", "/pieces/{piece}/transitions"),
+            ("GET", "/pieces/{piece}/history"),
+            ("GET", "/writers/{other}/clashes"),
+        ]
+    },
+    # Sent as a form POST, which this URL does not take (see the programme's PATCH rows above);
+    # the role checks over PATCH are in tests/api/test_pieces_api.py.
+    ("PATCH", "/api/v1/pieces/{piece}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 405),
 }
 
 SKIPPED_ENDPOINTS = {"static"}
@@ -135,6 +150,7 @@ PLACEHOLDERS = {
     "<int:screening_id>": "{screening}",
     "<int:upload_id>": "{upload}",
     "<int:piece_id>": "{piece}",
+    "<int:writer_id>": "{other}",
 }
 
 

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coverage.programme.kinds import EmbargoRule, PremiereStatus, ScreeningKind
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.workflow import Action
+from coverage.programme.kinds import EmbargoRule, PersonRole, PremiereStatus, ScreeningKind
 
 
 class Problem(BaseModel):
@@ -243,3 +245,198 @@ class ScreeningQuery(BaseModel):
     film: int | None = Field(None, description="A film id.")
     kind: ScreeningKind | None = None
     include_cancelled: bool = True
+
+
+# --- Pieces -------------------------------------------------------------------------------
+
+
+class UserRef(BaseModel):
+    id: int
+    name: str
+
+
+class PersonRef(BaseModel):
+    id: int
+    name: str
+    role: PersonRole
+
+
+class PieceScreening(BaseModel):
+    id: int
+    starts_at: OffsetDateTime
+    ends_at: OffsetDateTime
+    venue: VenueRef
+    kind: ScreeningKind
+    cancelled: bool
+
+
+class PieceSlot(BaseModel):
+    """An interview slot."""
+
+    starts_at: OffsetDateTime
+    ends_at: OffsetDateTime
+    place: str
+
+
+class PieceOut(BaseModel):
+    id: int
+    festival: str = Field(description="The festival's slug.")
+    timezone: ZoneName
+    kind: PieceKind
+    state: PieceState
+    title: str = Field(description="The headline, or a working title made from kind and film.")
+    film: FilmRef | None
+    other_films: list[FilmRef]
+    interviewees: list[PersonRef]
+    writer: UserRef | None
+    editor: UserRef | None
+    headline: str
+    standfirst: str
+    body: str
+    star_rating: int | None
+    word_target: int | None
+    version: int = Field(description="Rises with every save of the text.")
+    due_at: OffsetDateTime | None
+    screening: PieceScreening | None = Field(description="The screening the writer attends.")
+    slot: PieceSlot | None
+    embargo_at: OffsetDateTime | None = Field(
+        description=(
+            "The effective embargo: the film's (following the programme), tightened by the "
+            "piece's own. Null when there is none, or while it is held (see `embargo_held`)."
+        )
+    )
+    embargo_held: bool = Field(
+        description="The film's embargo waits for a first public screening that is not scheduled."
+    )
+    publish_at: OffsetDateTime | None = Field(description="A later time the desk chose.")
+    published_at: OffsetDateTime | None
+    release_notice: str | None = Field(
+        description=(
+            "Why the piece cannot go out yet (its embargo or chosen time), e.g. `The embargo for "
+            "Red Rocket lifts at 18:30 on 10 October.`; null once it may."
+        )
+    )
+    decline_reason: str
+    actions: list[Action] = Field(
+        description="The workflow actions the token's user may take now (a note may be needed)."
+    )
+
+
+class PieceQuery(BaseModel):
+    festival: str | None = Field(None, description="A festival's slug.")
+    writer: int | None = Field(None, description="The assigned writer's user id.")
+    state: PieceState | None = None
+    kind: PieceKind | None = None
+    film: int | None = Field(None, description="A film id: the piece's film or one it covers.")
+
+
+_DUE_DESCRIPTION = "Empty: a day after the screening or the interview slot ends."
+
+
+class PieceIn(_Input):
+    """A writer's pitch, or a piece the desk plans. Writers may send only the pitch fields
+    (festival, kind, films, interviewees, headline); the planning fields are the desk's and are
+    ignored for writers, whose pitch is theirs to write."""
+
+    festival: str = Field(description="The festival's slug.")
+    kind: PieceKind
+    film_id: int | None = None
+    other_film_ids: list[int] = []
+    interviewee_ids: list[int] = []
+    headline: str = ""
+    writer_id: int | None = None
+    editor_id: int | None = None
+    due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
+    screening_id: int | None = None
+    slot_starts_at: LocalOrOffsetDateTime | None = None
+    slot_ends_at: LocalOrOffsetDateTime | None = None
+    slot_place: str = ""
+    word_target: int | None = None
+    embargo_at: LocalOrOffsetDateTime | None = Field(
+        None, description="Tightens the film's embargo for this piece; never loosens it."
+    )
+    publish_at: LocalOrOffsetDateTime | None = None
+
+
+class PiecePatch(_Input):
+    """Only the fields sent change; `null` clears a film, person, time, screening or target.
+    Changing the writer does not assign: take the `assign` transition for that."""
+
+    kind: PieceKind | None = None
+    film_id: int | None = None
+    other_film_ids: list[int] | None = None
+    interviewee_ids: list[int] | None = None
+    headline: str | None = None
+    writer_id: int | None = None
+    editor_id: int | None = None
+    due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
+    screening_id: int | None = None
+    slot_starts_at: LocalOrOffsetDateTime | None = None
+    slot_ends_at: LocalOrOffsetDateTime | None = None
+    slot_place: str | None = None
+    word_target: int | None = None
+    embargo_at: LocalOrOffsetDateTime | None = None
+    publish_at: LocalOrOffsetDateTime | None = None
+
+
+class TransitionIn(_Input):
+    action: Action = Field(
+        description=(
+            "`start` happens by saving text and `publish_scheduled` by the publish-due job: "
+            "both are refused here."
+        )
+    )
+    note: str = Field("", description="Required to decline, return, spike or restore.")
+
+
+class TransitionOut(BaseModel):
+    """The step taken and the piece as it is now."""
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    action: Action
+    from_: PieceState = Field(alias="from")
+    to: PieceState
+    piece: PieceOut
+
+
+class HistoryEntry(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
+
+    at: OffsetDateTime
+    action: str = Field(description="`pitch` for the creation, else a workflow action.")
+    from_: PieceState | None = Field(alias="from")
+    to: PieceState
+    by: UserRef | None = Field(description="Null for the publish-due job.")
+    note: str
+
+
+class ClashQuery(BaseModel):
+    festival: str = Field(description="The festival's slug.")
+    start: LocalOrOffsetDateTime
+    end: LocalOrOffsetDateTime
+    venue: int | None = Field(None, description="The candidate's venue id, if a programme venue.")
+    place: str = Field("", description="A free-text place when it is not a venue.")
+    exclude_piece: int | None = Field(
+        None, description="A piece whose own commitment should not count (the one being planned)."
+    )
+
+
+class CommitmentOut(BaseModel):
+    what: str
+    starts_at: OffsetDateTime
+    ends_at: OffsetDateTime
+    place: str
+    piece_id: int | None
+
+
+class ClashOut(BaseModel):
+    other: CommitmentOut
+    overlap: bool
+    gap_minutes: int = Field(description="Minutes between the two; negative when they overlap.")
+    needed_minutes: int = Field(description="Travel time needed between the two places.")
+    reason: str
+
+
+class ClashesOut(BaseModel):
+    clashes: list[ClashOut]
