@@ -13,6 +13,7 @@ from coverage.accounts import services as accounts
 from coverage.accounts.roles import Role
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue, VenueTravel
+from coverage.pieces.models import Piece
 from coverage.programme.kinds import EmbargoRule, PersonRole, PremiereStatus, ScreeningKind
 from coverage.programme.models import Film, Person, Screening
 
@@ -451,8 +452,10 @@ def _add_festival(
 
 def load_demo_data() -> str:
     """Add the demo desk to the session (the caller commits) and describe what was added."""
-    for email, name, role in DEMO_ACCOUNTS:
-        accounts.create_user(email, name, role, DEMO_PASSWORD)
+    users = {
+        email: accounts.create_user(email, name, role, DEMO_PASSWORD)
+        for email, name, role in DEMO_ACCOUNTS
+    }
     lff = _add_festival(
         name="London Film Festival",
         edition=2021,
@@ -481,9 +484,73 @@ def load_demo_data() -> str:
         travel=TIFF_TRAVEL,
         films=TIFF_FILMS,
     )
+    pieces = _add_pieces(lff, users)
     screenings = sum(len(f.screenings) for f in LFF_FILMS + TIFF_FILMS)
     return (
         f"Loaded {len(DEMO_ACCOUNTS)} demo accounts (password '{DEMO_PASSWORD}'), "
         f"festivals {lff.slug} and {tiff.slug}: {len(LFF_FILMS) + len(TIFF_FILMS)} films, "
-        f"{screenings} screenings."
+        f"{screenings} screenings, {pieces} pieces of coverage."
     )
+
+
+def _add_pieces(festival: Festival, users: dict) -> int:
+    """A desk mid-festival: a review assigned, one being drafted, an interview pitched."""
+    from sqlalchemy import select
+
+    from coverage.pieces import services as pieces
+    from coverage.pieces.kinds import PieceKind
+    from coverage.timeutil import utcnow
+
+    editor = users["editor@example.com"]
+    critic = users["critic@example.com"]
+    critic2 = users["critic2@example.com"]
+    now = utcnow()
+
+    def film(title: str) -> Film:
+        return db.session.scalar(
+            select(Film).where(Film.festival_id == festival.id, Film.title == title)
+        )
+
+    def review(title: str, writer) -> Piece:
+        chosen = film(title)
+        piece = pieces.create_piece(
+            festival, editor, pieces.PlanFields(kind=PieceKind.REVIEW, film_id=chosen.id), now
+        )
+        screening = pieces.screening_choices(chosen)[0]
+        plan = pieces.PlanFields(
+            kind=PieceKind.REVIEW,
+            film_id=chosen.id,
+            writer_id=writer.id,
+            editor_id=editor.id,
+            screening_id=screening.id,
+            due_at=pieces.default_due(screening, None),
+            word_target=450,
+        )
+        pieces.assign(piece, editor, plan, now)
+        return piece
+
+    review("Red Rocket", critic)
+    drafting = review("The Power of the Dog", critic2)
+    pieces.save_text(
+        drafting,
+        critic2,
+        headline="The Power of the Dog review: Jane Campion's slow-burning western",
+        standfirst="Benedict Cumberbatch is a rancher at war with everyone, himself most of all.",
+        body="Montana, 1925. Phil Burbank runs the ranch he shares with his brother...",
+        star_rating=None,
+        now=now,
+    )
+    red_rocket = film("Red Rocket")
+    baker = db.session.scalar(
+        select(Person).where(Person.film_id == red_rocket.id, Person.name == "Sean Baker")
+    )
+    pieces.create_piece(
+        festival,
+        critic,
+        pieces.PlanFields(
+            kind=PieceKind.INTERVIEW, film_id=red_rocket.id, interviewee_ids=[baker.id]
+        ),
+        now,
+    )
+    db.session.flush()
+    return 3

@@ -173,3 +173,16 @@ def test_demo_editor_sees_the_demo_festivals(app, client):
     assert "London Film Festival 2021" in html
     assert "Toronto International Film Festival 2021" in html
     assert "Europe/London" in html
+
+
+def test_demo_desk_has_coverage_under_way(app, client):
+    app.test_cli_runner().invoke(args=["demo-data"])
+    log_in(client, "critic@example.com", "festival")
+    work = client.get("/my-work").get_data(as_text=True)
+    assert "Review: Red Rocket" in work
+    assert "Interview: Sean Baker" in work  # the critic's pitch, waiting for an editor
+    client.post_form("/logout")
+    log_in(client, "editor@example.com", "festival")
+    board = client.get("/festivals/london-film-festival-2021/coverage").get_data(as_text=True)
+    assert "Nia Okafor" in board and "Sam Carter" in board
+    assert "Drafting" in board

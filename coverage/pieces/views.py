@@ -28,6 +28,11 @@ from coverage.web import enum_or_none, form_error, permission_required
 bp = Blueprint("pieces", __name__)
 
 
+@bp.app_template_global("piece_title")
+def piece_title_global(piece: Piece) -> str:
+    return services.piece_title(piece)
+
+
 def load_piece(piece_id: int) -> Piece:
     piece = services.get_piece(piece_id)
     if piece is None:
