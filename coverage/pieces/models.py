@@ -50,6 +50,8 @@ class Piece(db.Model):
     embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The revision that is live: a correction edits the piece while this stays published.
+    published_revision_number: Mapped[int | None]
     word_target: Mapped[int | None]
     headline: Mapped[str] = mapped_column(String(300), default="")
     standfirst: Mapped[str] = mapped_column(Text, default="")

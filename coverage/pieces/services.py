@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from coverage.accounts.models import User
 from coverage.accounts.permissions import DESK_ROLES, Actor
 from coverage.accounts.roles import Role
-from coverage.drafts.models import Comment
+from coverage.drafts.models import Comment, Revision
 from coverage.errors import InvalidInput, NotPermitted, TransitionRefused
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
@@ -274,6 +274,7 @@ def transition(
         piece_comment(piece, actor, note, now)
     if outcome.target is PieceState.PUBLISHED:
         piece.published_at = now
+        piece.published_revision_number = snapshot_revision(piece, actor, now).number
     piece.state = outcome.target
     piece.transitions.append(
         Transition(
@@ -287,6 +288,27 @@ def transition(
     )
     db.session.flush()
     return outcome
+
+
+def snapshot_revision(piece: Piece, author: User | None, now: datetime) -> Revision:
+    """Store the piece's text as a new revision (what goes live when it is published)."""
+    latest = db.session.scalar(
+        select(func.max(Revision.number)).where(Revision.piece_id == piece.id)
+    )
+    revision = Revision(
+        piece_id=piece.id,
+        number=(latest or 0) + 1,
+        author_id=author.id if author is not None else None,
+        based_on_version=piece.version,
+        headline=piece.headline,
+        standfirst=piece.standfirst,
+        body=piece.body,
+        star_rating=piece.star_rating,
+        created_at=now,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
 
 
 def piece_comment(piece: Piece, author: User | None, body: str, now: datetime) -> Comment:
@@ -492,6 +514,13 @@ def publish_due(now: datetime) -> list[Piece]:
         )
         if claimed.rowcount != 1:
             continue
+        live = snapshot_revision(piece, None, now)
+        db.session.execute(
+            update(Piece)
+            .where(Piece.id == piece.id)
+            .values(published_revision_number=live.number)
+            .execution_options(synchronize_session=False)
+        )
         db.session.add(
             Transition(
                 piece_id=piece.id,

@@ -396,3 +396,39 @@ def test_publish_due_racing_on_postgresql_publishes_each_piece_once(
             .group_by(Transition.piece_id)
         ).all()
         assert dict(counts) == dict.fromkeys(ids, 1)
+
+
+def test_a_correction_keeps_the_published_version_live(app, client, users, programme):
+    with app.app_context():
+        piece = db.session.get(Piece, programme["piece"])
+        piece.writer_id = users["writer"]
+        piece.state = PieceState.READY
+        piece.headline = "Red Rocket review"
+        piece.body = "First published text."
+        db.session.commit()
+    log_in(client, "editor@example.org")
+    assert act(client, programme["piece"], "publish").status_code == 302
+    assert act(client, programme["piece"], "correct").status_code == 302
+    text = f"/pieces/{programme['piece']}/text"
+    version = re.search(
+        r'name="version" type="hidden" value="(\d+)"', client.get(text).get_data(as_text=True)
+    ).group(1)
+    client.post_form(
+        text,
+        {
+            "version": version,
+            "headline": "Red Rocket review",
+            "standfirst": "",
+            "body": "Corrected text.",
+            "star_rating": "",
+        },
+        page=text,
+    )
+    page = client.get(f"/pieces/{programme['piece']}").get_data(as_text=True)
+    assert "Revision 1" in page and "stays live until the correction is published" in page
+    with app.app_context():
+        from coverage.drafts.models import Revision
+
+        live = db.session.scalar(select(Revision).where(Revision.number == 1))
+        assert live.body == "First published text."
+        assert db.session.get(Piece, programme["piece"]).state is PieceState.EDITING
