@@ -497,6 +497,7 @@ def _add_pieces(festival: Festival, users: dict) -> int:
     """A desk mid-festival: a review assigned, one being drafted, an interview pitched."""
     from sqlalchemy import select
 
+    from coverage.drafts import services as drafts
     from coverage.pieces import services as pieces
     from coverage.pieces.kinds import PieceKind
     from coverage.timeutil import utcnow
@@ -531,13 +532,16 @@ def _add_pieces(festival: Festival, users: dict) -> int:
 
     review("Red Rocket", critic)
     drafting = review("The Power of the Dog", critic2)
-    pieces.save_text(
+    drafts.save_draft(
         drafting,
         critic2,
-        headline="The Power of the Dog review: Jane Campion's slow-burning western",
-        standfirst="Benedict Cumberbatch is a rancher at war with everyone, himself most of all.",
-        body="Montana, 1925. Phil Burbank runs the ranch he shares with his brother...",
-        star_rating=None,
+        drafts.Text(
+            headline="The Power of the Dog review: Jane Campion's slow-burning western",
+            standfirst="Benedict Cumberbatch is a rancher at war with everyone, himself most.",
+            body="Montana, 1925. Phil Burbank runs the ranch he shares with his brother...",
+            star_rating=None,
+        ),
+        base_version=drafting.version,
         now=now,
     )
     red_rocket = film("Red Rocket")

@@ -2,7 +2,7 @@
 
 from coverage.accounts.models import ApiToken, User
 from coverage.calendars.models import FeedToken
-from coverage.drafts.models import Comment, Revision
+from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.festivals.models import Festival, Venue, VenueTravel
 from coverage.pieces.models import Piece, Transition, piece_films, piece_interviewees
 from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
@@ -10,6 +10,7 @@ from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 __all__ = [
     "ApiToken",
     "Comment",
+    "EditPresence",
     "FeedToken",
     "Festival",
     "Film",

@@ -84,6 +84,13 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             # The fixture's piece is pitched: nobody writes its text yet.
             ("GET", "/pieces/{piece}/text", 403, 403),
             ("POST", "/pieces/{piece}/text", 403, 403),
+            ("POST", "/pieces/{piece}/presence", 403, 403),
+            ("POST", "/pieces/{piece}/revisions/{number}/restore", 403, 403),
+            ("GET", "/pieces/{piece}/revisions", 200, 200),
+            ("GET", "/pieces/{piece}/revisions/{number}", 404, 404),  # none saved yet
+            ("GET", "/pieces/{piece}/revisions/compare", 400, 400),  # choose two first
+            # An empty comment is refused with a message on the piece page.
+            ("POST", "/pieces/{piece}/comments", 302, 302),
         ]
     },
     # The API never uses the session: every role without a bearer token gets 401.
@@ -150,6 +157,7 @@ PLACEHOLDERS = {
     "<int:screening_id>": "{screening}",
     "<int:upload_id>": "{upload}",
     "<int:piece_id>": "{piece}",
+    "<int:number>": "{number}",
     "<int:writer_id>": "{other}",
 }
 
@@ -171,6 +179,7 @@ def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
         screening=programme["press"],
         upload=programme["upload"],
         piece=programme["piece"],
+        number=1,
     )
 
 

@@ -71,17 +71,3 @@ class AssignForm(FlaskForm):
 class TransitionForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
     note = TextAreaField("Note", render_kw={"rows": 2})
-
-
-class TextForm(FlaskForm):
-    version = HiddenField()
-    headline = StringField("Headline", validators=[Length(max=300)])
-    standfirst = TextAreaField("Standfirst", render_kw={"rows": 2})
-    body = TextAreaField("Body (Markdown)", render_kw={"rows": 16})
-    star_rating = SelectField(
-        "Stars",
-        coerce=optional_int,
-        choices=[SelectChoice("", "No rating")]
-        + [SelectChoice(str(n), "★" * n) for n in range(1, 6)],
-        validators=[Optional()],
-    )

@@ -300,6 +300,8 @@ def snapshot_revision(piece: Piece, author: User | None, now: datetime) -> Revis
         number=(latest or 0) + 1,
         author_id=author.id if author is not None else None,
         based_on_version=piece.version,
+        version=piece.version,
+        note="Published",
         headline=piece.headline,
         standfirst=piece.standfirst,
         body=piece.body,
@@ -326,51 +328,6 @@ def assign(piece: Piece, actor: User, fields: PlanFields, now: datetime, note: s
     """Plan and assign in one step (the view has already shown any clashes)."""
     update_plan(piece, actor, fields)
     return transition(piece, actor, Action.ASSIGN, now, note)
-
-
-def save_text(
-    piece: Piece,
-    actor: User,
-    *,
-    headline: str,
-    standfirst: str,
-    body: str,
-    star_rating: int | None,
-    now: datetime,
-) -> bool:
-    """Store the writer's text; the first save of an assigned piece starts drafting.
-
-    Returns whether anything changed. (Revisions and conflict handling build on this.)
-    """
-    may_write = (
-        piece.writer_id == actor.id and piece.state in (PieceState.ASSIGNED, PieceState.DRAFTING)
-    ) or (
-        is_desk(actor) and piece.state in (PieceState.FILED, PieceState.EDITING, PieceState.READY)
-    )
-    if not may_write:
-        raise NotPermitted(_who_writes(piece))
-    if star_rating is not None and not 1 <= star_rating <= 5:
-        raise InvalidInput("Give between 1 and 5 stars, or none.", field="star_rating")
-    if star_rating is not None and piece.kind is not PieceKind.REVIEW:
-        raise InvalidInput("Only reviews carry a star rating.", field="star_rating")
-    new = (headline.strip(), standfirst.strip(), body, star_rating)
-    old = (piece.headline, piece.standfirst, piece.body, piece.star_rating)
-    if new == old:
-        return False
-    piece.headline, piece.standfirst, piece.body, piece.star_rating = new
-    piece.version += 1
-    if piece.state is PieceState.ASSIGNED:
-        transition(piece, actor, Action.START, now)
-    db.session.flush()
-    return True
-
-
-def _who_writes(piece: Piece) -> str:
-    if piece.state in (PieceState.ASSIGNED, PieceState.DRAFTING):
-        return "Only the assigned writer can edit the text while it is being drafted."
-    if piece.state in (PieceState.FILED, PieceState.EDITING, PieceState.READY):
-        return "Only an editor can edit the text once it is filed."
-    return f"The text of a {piece.state.value} piece cannot be edited."
 
 
 # --- Clashes --------------------------------------------------------------------------------

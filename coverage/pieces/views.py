@@ -10,13 +10,16 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
+from coverage.drafts import services as drafts
+from coverage.drafts.forms import CommentForm
+from coverage.drafts.rendering import render_piece
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.festivals.views import get_festival
 from coverage.pieces import board as boards
 from coverage.pieces import services
-from coverage.pieces.forms import AssignForm, PieceForm, TextForm, TransitionForm
+from coverage.pieces.forms import AssignForm, PieceForm, TransitionForm
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
 from coverage.pieces.workflow import Action, available_actions, embargo_refusal, release_time
@@ -174,7 +177,7 @@ def _dates(piece: Piece) -> dict[str, str]:
 def _piece_page(piece: Piece, transition_form=None, status: int = 200):
     now = utcnow()
     actions = available_actions(services.facts(piece), current_user.actor, now)
-    comments = sorted(piece_comments(piece), key=lambda c: (c.created_at, c.id))
+    comments = drafts.comments_of(piece)
     return render_template(
         "pieces/show.html",
         piece=piece,
@@ -189,29 +192,16 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         can_write=_can_write(piece),
         transition_form=transition_form or TransitionForm(),
         comments=comments,
+        can_comment=drafts.may_comment(piece, current_user),
+        comment_form=CommentForm(),
+        others=drafts.others_editing(piece, current_user, now),
+        rendered=render_piece(piece.headline, piece.standfirst, piece.body),
         history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
     ), status
 
 
-def piece_comments(piece: Piece):
-    from coverage.drafts.models import Comment
-
-    return db.session.scalars(
-        select(Comment).where(Comment.piece_id == piece.id).order_by(Comment.created_at)
-    ).all()
-
-
 def _can_write(piece: Piece) -> bool:
-    if piece.writer_id == current_user.id and piece.state in (
-        PieceState.ASSIGNED,
-        PieceState.DRAFTING,
-    ):
-        return True
-    return services.is_desk(current_user) and piece.state in (
-        PieceState.FILED,
-        PieceState.EDITING,
-        PieceState.READY,
-    )
+    return drafts.may_write(piece, current_user)
 
 
 @bp.route("/pieces/<int:piece_id>")
@@ -369,50 +359,4 @@ def assign(piece_id: int):
         title=services.piece_title(piece),
         form=form,
         clashes=clashes,
-    ), status
-
-
-@bp.route("/pieces/<int:piece_id>/text", methods=["GET", "POST"])
-@permission_required(can_view_programme)
-def text(piece_id: int):
-    piece = load_piece(piece_id)
-    if not _can_write(piece):
-        abort(403, services._who_writes(piece))
-    form = TextForm(obj=piece)
-    if request.method == "GET":
-        form.version.data = str(piece.version)
-        form.star_rating.data = piece.star_rating
-    if form.validate_on_submit():
-        if form.version.data and form.version.data != str(piece.version):
-            flash(
-                "Someone saved this piece while you were editing. Your text is below; "
-                "compare it with the piece before saving again.",
-                "error",
-            )
-            form.version.data = str(piece.version)
-        else:
-            try:
-                changed = services.save_text(
-                    piece,
-                    current_user,
-                    headline=form.headline.data or "",
-                    standfirst=form.standfirst.data or "",
-                    body=form.body.data or "",
-                    star_rating=form.star_rating.data if piece.kind is PieceKind.REVIEW else None,
-                    now=utcnow(),
-                )
-            except DomainError as error:
-                db.session.rollback()
-                form_error(form, error)
-            else:
-                db.session.commit()
-                flash("Saved." if changed else "No changes to save.")
-                return redirect(url_for("pieces.text", piece_id=piece.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "pieces/text.html",
-        piece=piece,
-        festival=piece.festival,
-        title=services.piece_title(piece),
-        form=form,
     ), status

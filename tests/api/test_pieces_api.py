@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from coverage.accounts.models import User
 from coverage.accounts.roles import Role
 from coverage.accounts.services import issue_api_token
+from coverage.drafts import services as drafts
 from coverage.drafts.models import Comment
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -75,7 +76,16 @@ def save_text(app: Flask, programme, user_id: int, **text) -> None:
         piece = services.get_piece(programme["piece"])
         user = db.session.get(User, user_id)
         current = {name: getattr(piece, name) for name in ("headline", "standfirst", "body")}
-        services.save_text(piece, user, **(current | values), now=utcnow())
+        merged = current | values
+        drafts.save_draft(
+            piece,
+            user,
+            drafts.Text(
+                merged["headline"], merged["standfirst"], merged["body"], merged["star_rating"]
+            ),
+            base_version=piece.version,
+            now=utcnow(),
+        )
         db.session.commit()
 
 

@@ -26,6 +26,8 @@ RULE_MODULES = [
     "coverage.pieces.workflow",
     "coverage.pieces.embargo",
     "coverage.pieces.clashes",
+    "coverage.drafts.rendering",
+    "coverage.drafts.diff",
 ]
 OPTIONAL_RULE_MODULES: list[str] = []
 

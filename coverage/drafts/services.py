@@ -1,0 +1,315 @@
+"""Saving copy without ever losing it: revisions, conflicts, restores, presence, comments.
+
+Every save that changes text stores a revision with the full text. A save based on an older
+version than the piece's, when someone else changed the text in between, is stored as a
+revision but not applied: the writer sees both texts and decides. Callers commit once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from coverage.accounts.models import User
+from coverage.drafts.models import Comment, EditPresence, Revision
+from coverage.errors import InvalidInput, NotFound, NotPermitted
+from coverage.extensions import db
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.models import Piece
+from coverage.pieces.services import is_desk, transition
+from coverage.pieces.workflow import Action
+
+PRESENCE_WINDOW = timedelta(minutes=5)
+WRITER_STATES = frozenset({PieceState.ASSIGNED, PieceState.DRAFTING})
+EDITOR_STATES = frozenset({PieceState.FILED, PieceState.EDITING, PieceState.READY})
+
+
+@dataclass(frozen=True)
+class Text:
+    headline: str
+    standfirst: str
+    body: str
+    star_rating: int | None
+
+    @classmethod
+    def of(cls, source: Piece | Revision) -> Text:
+        return cls(source.headline, source.standfirst, source.body, source.star_rating)
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {
+            "headline": self.headline,
+            "standfirst": self.standfirst,
+            "body": self.body,
+            "star_rating": self.star_rating,
+        }
+
+
+class SaveStatus(StrEnum):
+    SAVED = "saved"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: SaveStatus
+    revision: Revision | None
+
+
+def may_write(piece: Piece, user: User) -> bool:
+    """The writer edits while the piece is theirs to draft; the desk once it is filed."""
+    if not user.active:
+        return False
+    if piece.state in WRITER_STATES:
+        return piece.writer_id == user.id
+    if piece.state in EDITOR_STATES:
+        return is_desk(user)
+    return False
+
+
+def who_writes(piece: Piece) -> str:
+    if piece.state in WRITER_STATES:
+        return "Only the assigned writer can edit the text while it is being drafted."
+    if piece.state in EDITOR_STATES:
+        return "Only an editor can edit the text once it is filed."
+    if piece.state is PieceState.PUBLISHED:
+        return "A published piece is corrected by reopening it for correction first."
+    return f"The text of a {piece.state.value} piece cannot be edited."
+
+
+def clean_text(piece: Piece, text: Text) -> Text:
+    if text.star_rating is not None:
+        if piece.kind is not PieceKind.REVIEW:
+            raise InvalidInput("Only reviews carry a star rating.", field="star_rating")
+        if not 1 <= text.star_rating <= 5:
+            raise InvalidInput("Give between 1 and 5 stars, or none.", field="star_rating")
+    if len(text.headline) > 300:
+        raise InvalidInput("Keep the headline under 300 characters.", field="headline")
+    # Line ends from browsers (CRLF) are not a change of text.
+    return Text(
+        text.headline.strip(),
+        text.standfirst.strip().replace("\r\n", "\n"),
+        text.body.replace("\r\n", "\n").rstrip(),
+        text.star_rating,
+    )
+
+
+def _next_number(piece_id: int) -> int:
+    latest = db.session.scalar(
+        select(func.max(Revision.number)).where(Revision.piece_id == piece_id)
+    )
+    return (latest or 0) + 1
+
+
+def _store(
+    piece: Piece,
+    author: User | None,
+    text: Text,
+    *,
+    based_on: int | None,
+    version: int | None,
+    note: str,
+    now: datetime,
+) -> Revision:
+    revision = Revision(
+        piece_id=piece.id,
+        number=_next_number(piece.id),
+        author_id=author.id if author is not None else None,
+        based_on_version=based_on,
+        version=version,
+        note=note,
+        created_at=now,
+        **text.as_dict(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def text_at_version(piece: Piece, version: int) -> Text | None:
+    """The text the piece had at `version`: its last applied revision up to then."""
+    revision = db.session.scalar(
+        select(Revision)
+        .where(
+            Revision.piece_id == piece.id,
+            Revision.version.is_not(None),
+            Revision.version <= version,
+        )
+        .order_by(Revision.version.desc(), Revision.number.desc())
+        .limit(1)
+    )
+    return Text.of(revision) if revision is not None else None
+
+
+def _lock(piece: Piece) -> None:
+    """Serialise saves of one piece (PostgreSQL row lock; SQLite locks the whole database)."""
+    db.session.execute(select(Piece.id).where(Piece.id == piece.id).with_for_update()).all()
+    db.session.refresh(piece)
+
+
+def save_draft(
+    piece: Piece,
+    author: User,
+    text: Text,
+    *,
+    base_version: int,
+    now: datetime,
+    note: str = "",
+) -> SaveResult:
+    """Save the author's text, based on the piece version they started from.
+
+    Applied when nobody changed the text since `base_version`; otherwise stored as an
+    unapplied revision and reported as a conflict. Text equal to the current text stores nothing.
+    """
+    if not may_write(piece, author):
+        raise NotPermitted(who_writes(piece))
+    text = clean_text(piece, text)
+    _lock(piece)
+    current = Text.of(piece)
+    if text == current:
+        return SaveResult(SaveStatus.UNCHANGED, None)
+    if base_version != piece.version:
+        base = text_at_version(piece, base_version)
+        if base is None:
+            # No revision up to then: the text was whatever preceded the first revision (kept
+            # as "Earlier text" when there was any), or nobody has saved text at all.
+            has_any = db.session.scalar(select(func.count()).where(Revision.piece_id == piece.id))
+            base = Text("", "", "", None) if has_any else current
+        # Only a change of text in between is a conflict; a plan edit bumps the version too.
+        if base != current:
+            revision = _store(
+                piece,
+                author,
+                text,
+                based_on=base_version,
+                version=None,
+                note=note or f"Not applied: the piece changed since version {base_version}",
+                now=now,
+            )
+            return SaveResult(SaveStatus.CONFLICT, revision)
+    has_revisions = db.session.scalar(select(func.count()).where(Revision.piece_id == piece.id))
+    if not has_revisions and current != Text("", "", "", None):
+        # Text typed before revisions were kept becomes revision 1, so it can be restored.
+        _store(
+            piece, None, current, based_on=None, version=piece.version, note="Earlier text", now=now
+        )
+    piece.headline = text.headline
+    piece.standfirst = text.standfirst
+    piece.body = text.body
+    piece.star_rating = text.star_rating
+    piece.version += 1
+    revision = _store(
+        piece,
+        author,
+        text,
+        based_on=base_version,
+        version=piece.version,
+        note=note or "Saved",
+        now=now,
+    )
+    if piece.state is PieceState.ASSIGNED:
+        # The first save of text starts the draft.
+        transition(piece, author, Action.START, now)
+    db.session.flush()
+    return SaveResult(SaveStatus.SAVED, revision)
+
+
+def revisions_of(piece: Piece) -> list[Revision]:
+    return list(
+        db.session.scalars(
+            select(Revision).where(Revision.piece_id == piece.id).order_by(Revision.number.desc())
+        )
+    )
+
+
+def get_revision(piece: Piece, number: int) -> Revision:
+    revision = db.session.scalar(
+        select(Revision).where(Revision.piece_id == piece.id, Revision.number == number)
+    )
+    if revision is None:
+        raise NotFound(f"This piece has no revision {number}.")
+    return revision
+
+
+def restore_revision(piece: Piece, author: User, number: int, now: datetime) -> SaveResult:
+    """Make an old revision the current text again (as a new revision; history is kept)."""
+    revision = get_revision(piece, number)
+    return save_draft(
+        piece,
+        author,
+        Text.of(revision),
+        base_version=piece.version,
+        now=now,
+        note=f"Restored revision {number}",
+    )
+
+
+# --- Presence -------------------------------------------------------------------------------
+
+
+def touch_presence(piece: Piece, user: User, now: datetime) -> None:
+    presence = db.session.scalar(
+        select(EditPresence).where(
+            EditPresence.piece_id == piece.id, EditPresence.user_id == user.id
+        )
+    )
+    if presence is None:
+        db.session.add(EditPresence(piece_id=piece.id, user_id=user.id, seen_at=now))
+    else:
+        presence.seen_at = now
+    db.session.flush()
+
+
+def leave_presence(piece: Piece, user: User) -> None:
+    presence = db.session.scalar(
+        select(EditPresence).where(
+            EditPresence.piece_id == piece.id, EditPresence.user_id == user.id
+        )
+    )
+    if presence is not None:
+        db.session.delete(presence)
+        db.session.flush()
+
+
+def others_editing(piece: Piece, user: User | None, now: datetime) -> list[EditPresence]:
+    """Who else had the editor open in the last few minutes, most recent first."""
+    query = select(EditPresence).where(
+        EditPresence.piece_id == piece.id, EditPresence.seen_at >= now - PRESENCE_WINDOW
+    )
+    if user is not None:
+        query = query.where(EditPresence.user_id != user.id)
+    return list(db.session.scalars(query.order_by(EditPresence.seen_at.desc())))
+
+
+# --- Comments -------------------------------------------------------------------------------
+
+
+def may_comment(piece: Piece, user: User) -> bool:
+    return user.active and (is_desk(user) or piece.writer_id == user.id)
+
+
+def add_comment(piece: Piece, author: User, body: str, now: datetime) -> Comment:
+    if not may_comment(piece, author):
+        raise NotPermitted("Only the piece's writer and the desk can comment on it.")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("Write something first.", field="body")
+    if len(body) > 10000:
+        raise InvalidInput("Keep a comment under 10,000 characters.", field="body")
+    comment = Comment(piece_id=piece.id, author_id=author.id, body=body, created_at=now)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def comments_of(piece: Piece) -> list[Comment]:
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.piece_id == piece.id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )

@@ -1,0 +1,220 @@
+"""Writing and editing copy: the editor, preview, conflicts, revisions, presence, comments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coverage.accounts.permissions import can_view_programme
+from coverage.drafts import services as drafts
+from coverage.drafts.diff import compare
+from coverage.drafts.forms import CommentForm, TextForm
+from coverage.drafts.rendering import render_markdown, render_piece, word_count
+from coverage.errors import DomainError
+from coverage.extensions import db
+from coverage.pieces.kinds import PieceKind
+from coverage.pieces.models import Piece
+from coverage.pieces.services import piece_title
+from coverage.pieces.views import load_piece
+from coverage.timeutil import utcnow
+from coverage.web import form_error, permission_required
+
+bp = Blueprint("drafts", __name__, url_prefix="/pieces/<int:piece_id>")
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str) -> str:
+    from markupsafe import Markup
+
+    # Sanitised by nh3 in render_markdown: safe to mark as HTML.
+    return Markup(render_markdown(text or ""))  # noqa: S704
+
+
+def _text_from(form: TextForm, piece: Piece) -> drafts.Text:
+    return drafts.Text(
+        headline=form.headline.data or "",
+        standfirst=form.standfirst.data or "",
+        body=form.body.data or "",
+        star_rating=form.star_rating.data if piece.kind is PieceKind.REVIEW else None,
+    )
+
+
+def _editor_page(piece: Piece, form: TextForm, *, preview=None, status: int = 200):
+    now = utcnow()
+    return render_template(
+        "drafts/edit.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        form=form,
+        preview=preview,
+        words=word_count(form.body.data or ""),
+        others=drafts.others_editing(piece, current_user, now),
+        now=now,
+    ), status
+
+
+@bp.route("/text", methods=["GET"])
+@permission_required(can_view_programme)
+def edit(piece_id: int):
+    piece = load_piece(piece_id)
+    if not drafts.may_write(piece, current_user):
+        abort(403, drafts.who_writes(piece))
+    drafts.touch_presence(piece, current_user, utcnow())
+    db.session.commit()
+    form = TextForm(obj=piece)
+    form.version.data = str(piece.version)
+    form.star_rating.data = piece.star_rating
+    return _editor_page(piece, form)
+
+
+@bp.route("/text", methods=["POST"])
+@permission_required(can_view_programme)
+def save(piece_id: int):
+    piece = load_piece(piece_id)
+    if not drafts.may_write(piece, current_user):
+        abort(403, drafts.who_writes(piece))
+    form = TextForm()
+    if not form.validate():
+        return _editor_page(piece, form, status=422)
+    text = _text_from(form, piece)
+    if request.form.get("intent") == "preview":
+        rendered = render_piece(text.headline, text.standfirst, text.body)
+        return _editor_page(piece, form, preview=rendered)
+    try:
+        base = int(form.version.data)
+    except ValueError:
+        abort(400, "The form lost track of the version it was based on. Reload the page.")
+    try:
+        result = drafts.save_draft(piece, current_user, text, base_version=base, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        form_error(form, error)
+        return _editor_page(piece, form, status=error.status)
+    drafts.touch_presence(piece, current_user, utcnow())
+    db.session.commit()
+    if result.status is drafts.SaveStatus.CONFLICT:
+        return _conflict_page(piece, result.revision)
+    if result.status is drafts.SaveStatus.UNCHANGED:
+        flash("No changes to save.")
+    else:
+        flash(f"Saved as revision {result.revision.number}.")
+    return redirect(url_for("drafts.edit", piece_id=piece.id))
+
+
+def _conflict_page(piece: Piece, mine):
+    current = drafts.Text.of(piece)
+    return render_template(
+        "drafts/conflict.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        mine=mine,
+        diffs=compare(current.as_dict(), drafts.Text.of(mine).as_dict()),
+    ), 409
+
+
+@bp.route("/revisions")
+@permission_required(can_view_programme)
+def revisions(piece_id: int):
+    piece = load_piece(piece_id)
+    return render_template(
+        "drafts/revisions.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        revisions=drafts.revisions_of(piece),
+        can_restore=drafts.may_write(piece, current_user),
+    )
+
+
+@bp.route("/revisions/<int:number>")
+@permission_required(can_view_programme)
+def revision(piece_id: int, number: int):
+    piece = load_piece(piece_id)
+    revision = drafts.get_revision(piece, number)
+    return render_template(
+        "drafts/revision.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        revision=revision,
+        rendered=render_piece(revision.headline, revision.standfirst, revision.body),
+        can_restore=drafts.may_write(piece, current_user),
+    )
+
+
+@bp.route("/revisions/compare")
+@permission_required(can_view_programme)
+def compare_revisions(piece_id: int):
+    piece = load_piece(piece_id)
+    first = request.args.get("a", type=int)
+    second = request.args.get("b", type=int)
+    if first is None or second is None:
+        abort(400, "Choose two revisions to compare.")
+    old = drafts.get_revision(piece, min(first, second))
+    new = drafts.get_revision(piece, max(first, second))
+    return render_template(
+        "drafts/compare.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        old=old,
+        new=new,
+        diffs=compare(drafts.Text.of(old).as_dict(), drafts.Text.of(new).as_dict()),
+    )
+
+
+@bp.route("/revisions/<int:number>/restore", methods=["POST"])
+@permission_required(can_view_programme)
+def restore(piece_id: int, number: int):
+    piece = load_piece(piece_id)
+    if not drafts.may_write(piece, current_user):
+        abort(403, drafts.who_writes(piece))
+    try:
+        result = drafts.restore_revision(piece, current_user, number, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("drafts.revisions", piece_id=piece.id)), 303
+    db.session.commit()
+    if result.status is drafts.SaveStatus.UNCHANGED:
+        flash(f"Revision {number} is already the current text.")
+    else:
+        flash(f"Revision {number} restored as revision {result.revision.number}.")
+    return redirect(url_for("drafts.edit", piece_id=piece.id))
+
+
+@bp.route("/presence", methods=["POST"])
+@permission_required(can_view_programme)
+def presence(piece_id: int):
+    """Heartbeat from an open editor (every minute), or `leave` when it closes."""
+    piece = load_piece(piece_id)
+    if not drafts.may_write(piece, current_user):
+        abort(403, drafts.who_writes(piece))
+    if request.form.get("leave"):
+        drafts.leave_presence(piece, current_user)
+    else:
+        drafts.touch_presence(piece, current_user, utcnow())
+    db.session.commit()
+    others = drafts.others_editing(piece, current_user, utcnow())
+    return {"others": [p.user.name for p in others]}
+
+
+@bp.route("/comments", methods=["POST"])
+@permission_required(can_view_programme)
+def comment(piece_id: int):
+    piece = load_piece(piece_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            drafts.add_comment(piece, current_user, form.body.data or "", utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Comment added.")
+    else:
+        flash(" ".join(form.body.errors) or "Write something first.", "error")
+    return redirect(url_for("pieces.show", piece_id=piece.id) + "#comments")
