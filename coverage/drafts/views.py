@@ -30,6 +30,11 @@ def markdown_filter(text: str) -> str:
     return Markup(render_markdown(text or ""))  # noqa: S704
 
 
+@bp.app_template_global("word_count")
+def word_count_global(text: str) -> int:
+    return word_count(text or "")
+
+
 def _text_from(form: TextForm, piece: Piece) -> drafts.Text:
     return drafts.Text(
         headline=form.headline.data or "",
@@ -104,12 +109,14 @@ def save(piece_id: int):
 
 def _conflict_page(piece: Piece, mine):
     current = drafts.Text.of(piece)
+    latest = next((r for r in drafts.revisions_of(piece) if r.version == piece.version), None)
     return render_template(
         "drafts/conflict.html",
         piece=piece,
         festival=piece.festival,
         title=piece_title(piece),
         mine=mine,
+        latest=latest,
         diffs=compare(current.as_dict(), drafts.Text.of(mine).as_dict()),
     ), 409
 

@@ -99,7 +99,8 @@ def test_a_stale_save_is_kept_as_a_revision_and_shown_side_by_side(
     response = save(client, drafting, stale_version, "Other tab's draft.")
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else saved this piece while you were editing" in page
+    assert "This piece was saved elsewhere while you were editing" in page
+    assert "You saved it in another window" in page
     assert "it is kept as revision 2" in page
     assert "<del>First</del>" in page and "<ins>Other tab&#39;s</ins>" in page or "<ins>" in page
     kept = revisions(app, drafting)
