@@ -52,6 +52,11 @@ class Piece(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The revision that is live: a correction edits the piece while this stays published.
     published_revision_number: Mapped[int | None]
+    # Calendar SEQUENCE and LAST-MODIFIED of the events this piece puts in calendars (deadline,
+    # screening to attend, interview slot, publication): bumped when their time, place or
+    # status changes, so clients replace the event instead of keeping a stale copy.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    calendar_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     word_target: Mapped[int | None]
     headline: Mapped[str] = mapped_column(String(300), default="")
     standfirst: Mapped[str] = mapped_column(Text, default="")

@@ -28,6 +28,7 @@ from coverage.pieces.models import Piece, Transition
 from coverage.pieces.workflow import Action, Outcome, PieceFacts, check_transition
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Person, Screening
+from coverage.timeutil import utcnow
 
 DEFAULT_DUE_AFTER = timedelta(hours=24)
 # Pieces that still send a writer somewhere: spiked and published ones no longer do.
@@ -172,6 +173,7 @@ def apply_plan(piece: Piece, fields: PlanFields) -> None:
         raise InvalidInput("The slot must end after it starts.", field="slot_ends_at")
     if fields.word_target is not None and not 1 <= fields.word_target <= 20000:
         raise InvalidInput("Enter a word target between 1 and 20,000.", field="word_target")
+    before = _calendar_facts(piece)
     people = []
     if fields.interviewee_ids:
         people = list(
@@ -192,6 +194,28 @@ def apply_plan(piece: Piece, fields: PlanFields) -> None:
     piece.word_target = fields.word_target
     piece.embargo_at = fields.embargo_at
     piece.publish_at = fields.publish_at
+    if piece.id is not None and _calendar_facts(piece) != before:
+        mark_calendar_change(piece, utcnow())
+
+
+def _calendar_facts(piece: Piece) -> tuple:
+    """What this piece's calendar events show: a change makes clients update them."""
+    return (
+        piece.writer_id,
+        piece.due_at,
+        piece.screening.id if piece.screening is not None else piece.screening_id,
+        piece.slot_starts_at,
+        piece.slot_ends_at,
+        piece.slot_place,
+        piece.embargo_at,
+        piece.publish_at,
+        piece.headline,
+    )
+
+
+def mark_calendar_change(piece: Piece, now: datetime) -> None:
+    piece.calendar_sequence = (piece.calendar_sequence or 0) + 1
+    piece.calendar_changed_at = now
 
 
 def create_piece(festival: Festival, actor: User, fields: PlanFields, now: datetime) -> Piece:
@@ -276,6 +300,8 @@ def transition(
         piece.published_at = now
         piece.published_revision_number = snapshot_revision(piece, actor, now).number
     piece.state = outcome.target
+    # A state change can add, cancel or move this piece's calendar events.
+    mark_calendar_change(piece, now)
     piece.transitions.append(
         Transition(
             from_state=outcome.source,
@@ -466,7 +492,13 @@ def publish_due(now: datetime) -> list[Piece]:
         claimed = db.session.execute(
             update(Piece)
             .where(Piece.id == piece.id, Piece.state == PieceState.SCHEDULED)
-            .values(state=PieceState.PUBLISHED, published_at=now, updated_at=now)
+            .values(
+                state=PieceState.PUBLISHED,
+                published_at=now,
+                updated_at=now,
+                calendar_sequence=Piece.calendar_sequence + 1,
+                calendar_changed_at=now,
+            )
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:

@@ -41,6 +41,8 @@ class Film(db.Model):
     )
     embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     embargo_offset_minutes: Mapped[int] = mapped_column(default=0)
+    # Bumped when the embargo changes: the desk calendar's publication events follow it.
+    embargo_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     synopsis: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -37,8 +37,12 @@ def create_film(festival: Festival, fields: FilmFields) -> Film:
 
 
 def update_film(film: Film, fields: FilmFields) -> Film:
+    embargo_before = (film.embargo_rule, film.embargo_at, film.embargo_offset_minutes)
     for name, value in asdict(clean_film(fields)).items():
         setattr(film, name, value)
+    if (film.embargo_rule, film.embargo_at, film.embargo_offset_minutes) != embargo_before:
+        # Publication events in the desk calendar follow the embargo.
+        film.embargo_sequence = (film.embargo_sequence or 0) + 1
     db.session.flush()
     return film
 
