@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from coverage.accounts.views import admin_bp
     from coverage.accounts.views import bp as accounts_bp
     from coverage.api import bp as api_bp
+    from coverage.calendars.views import bp as calendars_bp
     from coverage.drafts.views import bp as drafts_bp
     from coverage.festivals.views import bp as festivals_bp
     from coverage.pieces.views import bp as pieces_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(pieces_bp)
     app.register_blueprint(drafts_bp)
+    app.register_blueprint(calendars_bp)
     app.register_blueprint(api_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
     csrf.exempt(api_bp)

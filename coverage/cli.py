@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_festival_command)
     app.cli.add_command(import_programme_command)
     app.cli.add_command(publish_due_command)
+    app.cli.add_command(feed_url_command)
 
 
 def _fail(message: str) -> None:
@@ -204,3 +205,40 @@ def publish_due_command() -> None:
         zone = piece.festival.timezone
         click.echo(f"published #{piece.id} {piece_title(piece)} at {format_in_zone(now, zone)}")
     click.echo(f"{len(published)} piece{'s' if len(published) != 1 else ''} published.")
+
+
+@click.command("feed-url")
+@with_appcontext
+@click.option("--festival", "festival_slug", help="Every screening of this festival.")
+@click.option("--personal", is_flag=True, help="The user's own screenings, interviews, deadlines.")
+@click.option("--desk", "desk_slug", help="Deadlines, interviews, publications of this festival.")
+@click.option("--user", "email", required=True, help="Whose feed (it stops with their account).")
+def feed_url_command(festival_slug, personal, desk_slug, email) -> None:
+    """Print a calendar feed URL. Secrets are stored hashed, so this makes a new one and the
+    user's previous URL for that feed stops working."""
+    from coverage.calendars import services as calendars
+    from coverage.calendars.kinds import FeedKind
+    from coverage.festivals.services import festival_by_slug
+    from coverage.timeutil import utcnow
+
+    chosen = [option for option in (festival_slug, personal, desk_slug) if option]
+    if len(chosen) != 1:
+        _fail("Choose exactly one of --festival SLUG, --personal or --desk SLUG.")
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        _fail(f"No account for {email}.")
+    kind = FeedKind.PERSONAL if personal else FeedKind.DESK if desk_slug else FeedKind.FESTIVAL
+    festival = None
+    if not personal:
+        festival = festival_by_slug(desk_slug or festival_slug)
+        if festival is None:
+            _fail(f"No festival with the slug '{desk_slug or festival_slug}'.")
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    try:
+        _, secret = calendars.issue_feed_token(user, kind, festival, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"{base}/calendars/{secret}.ics")
+    click.echo("(A new address; the previous one for this feed no longer works.)", err=True)

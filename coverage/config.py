@@ -67,6 +67,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # The domain in calendar event UIDs; must never change once feeds are subscribed.
+        "CALENDAR_UID_DOMAIN": env.get("CALENDAR_UID_DOMAIN", ""),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(6 * 1024 * 1024))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),

@@ -89,6 +89,11 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("GET", "/pieces/{piece}/revisions", 200, 200),
             ("GET", "/pieces/{piece}/revisions/{number}", 404, 404),  # none saved yet
             ("GET", "/pieces/{piece}/revisions/compare", 400, 400),  # choose two first
+            # Calendars: one-off files need a login; feeds are found by their secret alone.
+            ("GET", "/festivals/{slug}/screenings/{screening}.ics", 200, 200),
+            ("GET", "/pieces/{piece}/interview.ics", 404, 404),  # the review has no slot
+            ("POST", "/account/feeds", 400, 400),  # no kind chosen
+            ("POST", "/account/feeds/{token}/revoke", 403, 403),  # not one of theirs
             # An empty comment is refused with a message on the piece page.
             ("POST", "/pieces/{piece}/comments", 302, 302),
         ]
@@ -96,6 +101,9 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     # The API never uses the session: every role without a bearer token gets 401.
     ("GET", "/api/v1/me"): {ANON: 401, WRITER: 401, EDITOR: 401, ADMIN: 401},
     ("GET", "/api/v1/openapi.json"): {ANON: 200, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    # A feed's secret is its only key: an unknown one (or a private festival) is not found.
+    ("GET", "/calendars/{secret}.ics"): {ANON: 404, WRITER: 404, EDITOR: 404, ADMIN: 404},
+    ("GET", "/calendars/public/{slug}.ics"): {ANON: 404, WRITER: 404, EDITOR: 404, ADMIN: 404},
     **{
         (method, f"/api/v1/festivals{url}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 401)
         for method, url in [
@@ -137,6 +145,10 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("POST", "/pieces/{piece}/transitions"),
             ("GET", "/pieces/{piece}/history"),
             ("GET", "/writers/{other}/clashes"),
+            ("GET", "/pieces/{piece}/revisions"),
+            ("GET", "/pieces/{piece}/revisions/{number}"),
+            ("GET", "/pieces/{piece}/comments"),
+            ("POST", "/pieces/{piece}/comments"),
         ]
     },
     # Sent as a form POST, which this URL does not take (see the programme's PATCH rows above);
@@ -158,6 +170,7 @@ PLACEHOLDERS = {
     "<int:upload_id>": "{upload}",
     "<int:piece_id>": "{piece}",
     "<int:number>": "{number}",
+    "<secret>": "{secret}",
     "<int:writer_id>": "{other}",
 }
 
@@ -180,6 +193,7 @@ def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
         upload=programme["upload"],
         piece=programme["piece"],
         number=1,
+        secret="cal_not-a-real-secret",
     )
 
 

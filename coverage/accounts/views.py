@@ -60,7 +60,15 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def _settings_page(password_form=None, token_form=None, new_token: str | None = None, status=200):
+def _settings_page(
+    password_form=None,
+    token_form=None,
+    new_token: str | None = None,
+    status=200,
+    new_feed: dict | None = None,
+):
+    from coverage.calendars.views import feeds_context
+
     return (
         render_template(
             "accounts/settings.html",
@@ -68,6 +76,7 @@ def _settings_page(password_form=None, token_form=None, new_token: str | None = 
             token_form=token_form or ApiTokenForm(prefix="token"),
             new_token=new_token,
             tokens=current_user.api_tokens,
+            **feeds_context(new_feed),
         ),
         status,
     )

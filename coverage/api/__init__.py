@@ -66,4 +66,4 @@ def me():
     )
 
 
-from coverage.api import pieces, programme  # noqa: E402,F401
+from coverage.api import drafts, pieces, programme  # noqa: E402,F401

@@ -3,14 +3,19 @@
 Every rule lives in the piece services and `coverage.pieces.workflow`; these handlers translate
 JSON to their fields, commit once per successful write, and show times in the festival's own UTC
 offset. A refused transition is the guard's own sentence as a 409 problem.
+
+A piece's ETag is its version, which rises with every save of its text and every change of its
+plan. A PATCH must send it back in If-Match, so that nobody overwrites what they have not seen:
+text goes through `coverage.drafts.services.save_draft`, which keeps a stale save as an unapplied
+revision instead of losing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import fields, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import current_app, request, url_for
 from spectree import Response as SpecResponse
@@ -20,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from coverage.accounts.models import User
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
 from coverage.api import api_user, bp, errors
-from coverage.api.programme import _changes, _created, _instant, _iso, find_festival, find_venue
+from coverage.api.programme import _changes, _instant, _iso, find_festival, find_venue
 from coverage.api.schemas import (
     ClashesOut,
     ClashOut,
@@ -28,6 +33,7 @@ from coverage.api.schemas import (
     CommitmentOut,
     FilmRef,
     HistoryEntry,
+    IfMatchHeaders,
     PersonRef,
     PieceIn,
     PieceOut,
@@ -35,6 +41,8 @@ from coverage.api.schemas import (
     PieceQuery,
     PieceScreening,
     PieceSlot,
+    PreconditionProblem,
+    Problem,
     TransitionIn,
     TransitionOut,
     UserRef,
@@ -42,6 +50,7 @@ from coverage.api.schemas import (
     VenueRef,
 )
 from coverage.api.spec import api
+from coverage.drafts import services as drafts
 from coverage.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from coverage.extensions import db
 from coverage.festivals import services as festivals
@@ -56,6 +65,12 @@ from coverage.web import problem
 
 TAGS = ["pieces"]
 PLAN_REFUSED = "Only an editor can change a piece's plan."
+IF_MATCH_MISSING = (
+    "Send If-Match with the piece's ETag (from GET) so a save cannot overwrite someone else's."
+)
+# PiecePatch fields that are the piece's text (saved as revisions); the rest are its plan.
+TEXT_FIELDS = ("headline", "standfirst", "body", "star_rating")
+_ETAG = re.compile(r'"(\d{1,18})"')
 VIEW_REFUSED = "This account cannot see coverage."
 CLASHES_REFUSED = "Only an editor can check another writer's clashes."
 
@@ -88,14 +103,6 @@ PLAN_NULLABLE = frozenset(
 )
 PLAN_TIMES = ("due_at", "slot_starts_at", "slot_ends_at", "embargo_at", "publish_at")
 
-_DESK_ONLY: set[str] = set()
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def desk_only(view: F) -> F:
-    _DESK_ONLY.add(view.__name__)
-    return view
-
 
 @bp.before_request
 def check_pieces_permission():
@@ -104,11 +111,24 @@ def check_pieces_permission():
     if view is None or view.__module__ != __name__:
         return None
     actor = api_user().actor
-    if view.__name__ in _DESK_ONLY and not can_edit_programme(actor):
-        return problem(403, PLAN_REFUSED, "Forbidden")
     if not can_view_programme(actor):
         return problem(403, VIEW_REFUSED, "Forbidden")
+    if view.__name__ == "update_piece" and not can_edit_programme(actor):
+        return _refuse_outsider_patch()
     return None
+
+
+def _refuse_outsider_patch():
+    """A writer may PATCH only the text of a piece they may write now; anyone else is refused
+    before the body is validated, with the sentence for what they tried to change."""
+    piece = db.session.get(Piece, (request.view_args or {}).get("piece_id"))
+    user = api_user()
+    if piece is None or drafts.may_write(piece, user):
+        return None  # a 404, or a save: the handler decides
+    sent = request.get_json(silent=True)
+    if isinstance(sent, dict) and any(name in sent for name in TEXT_FIELDS):
+        return problem(403, drafts.who_writes(piece), "Forbidden")
+    return problem(403, PLAN_REFUSED, "Forbidden")
 
 
 # --- Lookups and output ---------------------------------------------------------------------
@@ -192,6 +212,15 @@ def _fresh(piece_id: int) -> PieceOut:
     return piece_out(find_piece(piece_id), api_user(), utcnow())
 
 
+def etag(version: int) -> str:
+    """A strong entity tag: the piece's version in quotes."""
+    return f'"{version}"'
+
+
+def _with_etag(body: PieceOut, status: int = 200, **headers: str):
+    return body, status, {"ETag": etag(body.version), **headers}
+
+
 # --- Input helpers --------------------------------------------------------------------------
 
 
@@ -260,33 +289,139 @@ def create_piece(json: PieceIn):
     plan = _with_default_due(services.PlanFields(**values))
     piece = services.create_piece(festival, api_user(), plan, utcnow())
     db.session.commit()
-    return _created(_fresh(piece.id), url_for("api.show_piece", piece_id=piece.id))
+    return _with_etag(_fresh(piece.id), 201, Location=url_for("api.show_piece", piece_id=piece.id))
 
 
 @bp.get("/pieces/<int:piece_id>")
 @api.validate(resp=SpecResponse(HTTP_200=PieceOut, **READ_ERRORS), tags=TAGS)
 def show_piece(piece_id: int):
-    """One piece: its plan, text, effective embargo, and the actions you may take now."""
-    return piece_out(find_piece(piece_id), api_user(), utcnow())
+    """One piece: its plan, text, effective embargo, and the actions you may take now.
+
+    The `ETag` header is the piece's version in quotes: send it as If-Match to PATCH."""
+    return _with_etag(piece_out(find_piece(piece_id), api_user(), utcnow()))
 
 
 @bp.patch("/pieces/<int:piece_id>")
-@api.validate(json=PiecePatch, resp=SpecResponse(HTTP_200=PieceOut, **WRITE_ERRORS), tags=TAGS)
-@desk_only
+@api.validate(
+    json=PiecePatch,
+    headers=IfMatchHeaders,
+    resp=SpecResponse(
+        HTTP_200=PieceOut,
+        HTTP_412=PreconditionProblem,
+        HTTP_428=Problem,
+        **WRITE_ERRORS,
+    ),
+    tags=TAGS,
+)
 def update_piece(piece_id: int, json: PiecePatch):
-    """Change some of a piece's plan (editors and admins); it is not assigned by this."""
+    """Change some of a piece's plan (the desk) and its text (whoever may write it now).
+
+    Send `If-Match` with the ETag from GET: without it the answer is 428. When the piece has
+    moved on since that version the answer is 412 and nothing is overwritten; text that differs
+    from the piece's is kept as an unapplied revision, named in the 412 body. A matching save
+    answers with the piece and its new ETag. Changing the writer does not assign."""
     piece = find_piece(piece_id)
+    user = api_user()
+    changes = _changes(json, PLAN_NULLABLE | {"star_rating"})
+    text_sent = {name: changes.pop(name) for name in TEXT_FIELDS if name in changes}
+    if changes and not services.is_desk(user):
+        raise NotPermitted(PLAN_REFUSED)
+    if text_sent and not drafts.may_write(piece, user):
+        raise NotPermitted(drafts.who_writes(piece))
+    header = request.headers.get("If-Match")
+    if header is None:
+        return problem(428, IF_MATCH_MISSING)
+    _lock(piece)  # the check and the save see the same version
+    if header.strip() == "*":
+        base: int | None = piece.version
+    else:
+        match = _ETAG.fullmatch(header.strip())
+        base = int(match.group(1)) if match else None
+    if base is None:
+        return _precondition_failed(
+            piece,
+            f"If-Match must be the piece's ETag as GET sends it, e.g. {etag(piece.version)}, "
+            "or *. Nothing was saved.",
+        )
+    text = replace(drafts.Text.of(piece), **text_sent)
+    if base != piece.version:
+        return _stale(piece, user, text if text_sent else None, base)
+    now = utcnow()
+    saved = False
+    if text_sent:
+        result = drafts.save_draft(piece, user, text, base_version=base, now=now)
+        if result.status is drafts.SaveStatus.CONFLICT:
+            # Someone saved between the check and the save: kept, not applied.
+            db.session.commit()
+            return _kept_not_applied(piece, base, result.revision)
+        saved = result.status is drafts.SaveStatus.SAVED
+    if changes:
+        _update_plan(piece, user, changes, bump_version=not saved)
+    db.session.commit()
+    return _with_etag(_fresh(piece_id))
+
+
+def _lock(piece: Piece) -> None:
+    """Serialise writes to one piece (PostgreSQL row lock; SQLite locks the whole database) and
+    see its committed state."""
+    db.session.execute(select(Piece.id).where(Piece.id == piece.id).with_for_update()).all()
+    db.session.refresh(piece)
+
+
+def _plan_key(plan: services.PlanFields) -> services.PlanFields:
+    return replace(
+        plan,
+        other_film_ids=sorted(plan.other_film_ids),
+        interviewee_ids=sorted(plan.interviewee_ids),
+    )
+
+
+def _update_plan(piece: Piece, user: User, changes: dict[str, Any], *, bump_version: bool):
     festival = piece.festival
-    changes = _changes(json, PLAN_NULLABLE)
     for name in PLAN_TIMES:
         if name in changes:
             changes[name] = _instant(changes[name], festival, name)
-    plan = replace(_current_plan(piece), **changes)
+    before = _current_plan(piece)
+    plan = replace(before, **changes)
     if "due_at" not in changes:
         plan = _with_default_due(plan)
-    services.update_plan(piece, api_user(), plan)
-    db.session.commit()
-    return _fresh(piece_id)
+    services.update_plan(piece, user, plan)
+    if bump_version and _plan_key(_current_plan(piece)) != _plan_key(before):
+        # A changed plan is a new version too, so a client holding the old ETag is told.
+        piece.version += 1
+        db.session.flush()
+
+
+def _precondition_failed(piece: Piece, detail: str, **extra: Any):
+    response = problem(412, detail, **extra)
+    response.headers["ETag"] = etag(piece.version)
+    return response
+
+
+def _stale(piece: Piece, user: User, text: drafts.Text | None, base: int):
+    """If-Match names an older version: overwrite nothing, keep any text that differs."""
+    changed = f"The piece has changed since version {base} (it is at version {piece.version} now)"
+    if text is not None:
+        result = drafts.save_draft(piece, user, text, base_version=base, now=utcnow())
+        if result.status is drafts.SaveStatus.CONFLICT:
+            db.session.commit()
+            return _kept_not_applied(piece, base, result.revision)
+        # Unchanged, or applied because only the plan changed since then: a failed
+        # precondition changes nothing, so undo it; the client still holds its text.
+        db.session.rollback()
+    return _precondition_failed(
+        piece, f"{changed}: nothing was saved. GET it and send your changes with its new ETag."
+    )
+
+
+def _kept_not_applied(piece: Piece, base: int, revision):
+    return _precondition_failed(
+        piece,
+        f"The piece has changed since version {base} (it is at version {piece.version} now), "
+        f"so nothing was overwritten: your text was kept as revision {revision.number}, not "
+        "applied. GET the piece, merge, and send it again with its new ETag.",
+        revision=revision.number,
+    )
 
 
 @bp.post("/pieces/<int:piece_id>/transitions")
@@ -309,12 +444,11 @@ def take_transition(piece_id: int, json: TransitionIn):
         field_errors = [{"field": error.field, "message": error.message}]
         return problem(error.status, error.message, error.title, errors=field_errors)
     db.session.commit()
-    return TransitionOut(
-        action=outcome.action,
-        from_=outcome.source,
-        to=outcome.target,
-        piece=_fresh(piece_id),
+    piece_now = _fresh(piece_id)
+    result = TransitionOut(
+        action=outcome.action, from_=outcome.source, to=outcome.target, piece=piece_now
     )
+    return result, 200, {"ETag": etag(piece_now.version)}
 
 
 @bp.get("/pieces/<int:piece_id>/history")

@@ -295,7 +295,12 @@ class PieceOut(BaseModel):
     body: str
     star_rating: int | None
     word_target: int | None
-    version: int = Field(description="Rises with every save of the text.")
+    version: int = Field(
+        description=(
+            "Rises with every save of the text and every change of the plan; the piece's ETag "
+            'is this number in quotes, e.g. `"7"`.'
+        )
+    )
     due_at: OffsetDateTime | None
     screening: PieceScreening | None = Field(description="The screening the writer attends.")
     slot: PieceSlot | None
@@ -359,14 +364,22 @@ class PieceIn(_Input):
 
 
 class PiecePatch(_Input):
-    """Only the fields sent change; `null` clears a film, person, time, screening or target.
-    Changing the writer does not assign: take the `assign` transition for that."""
+    """Only the fields sent change; `null` clears a film, person, time, screening, target or
+    star rating. The plan fields are the desk's; the text fields (headline, standfirst, body,
+    star_rating) belong to whoever may write the text now: the assigned writer while it is
+    drafted, the desk once it is filed. Every text save is a revision. Changing the writer does
+    not assign: take the `assign` transition for that."""
 
     kind: PieceKind | None = None
     film_id: int | None = None
     other_film_ids: list[int] | None = None
     interviewee_ids: list[int] | None = None
-    headline: str | None = None
+    headline: str | None = Field(None, description="Text: saved as a revision.")
+    standfirst: str | None = Field(None, description="Text: saved as a revision.")
+    body: str | None = Field(None, description="Text (Markdown): saved as a revision.")
+    star_rating: int | None = Field(
+        None, description="Text (reviews only, 1 to 5; `null` for none): saved as a revision."
+    )
     writer_id: int | None = None
     editor_id: int | None = None
     due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
@@ -440,3 +453,66 @@ class ClashOut(BaseModel):
 
 class ClashesOut(BaseModel):
     clashes: list[ClashOut]
+
+
+# --- Drafts -------------------------------------------------------------------------------
+
+
+class IfMatchHeaders(BaseModel):
+    """Documents the precondition; its absence and mismatches are answered by the handler
+    (428 and 412), not by validation."""
+
+    if_match: str | None = Field(
+        None,
+        alias="If-Match",
+        description=(
+            'Required: the piece\'s ETag from GET, e.g. `"7"` (or `*` for whatever is current). '
+            "Without it the answer is 428; with an older version it is 412 and nothing is "
+            "overwritten."
+        ),
+    )
+
+
+class PreconditionProblem(Problem):
+    """A PATCH whose If-Match is not the piece's current ETag: nothing was overwritten."""
+
+    revision: int | None = Field(
+        None,
+        description=(
+            "When the request's text differed from the piece's, it was kept as this revision "
+            "(not applied), so nothing typed is lost."
+        ),
+    )
+
+
+class RevisionSummary(BaseModel):
+    number: int
+    created_at: OffsetDateTime
+    author: UserRef | None = Field(description="Null for text kept from before revisions.")
+    note: str = Field(description="What made it: a save, a restore, a conflict, a publication.")
+    applied: bool = Field(
+        description="False for a save that was kept but not applied (it lost a race)."
+    )
+    version: int | None = Field(description="The piece version it became; null if not applied.")
+    based_on_version: int | None = Field(description="The piece version the save started from.")
+    word_count: int
+
+
+class RevisionOut(RevisionSummary):
+    headline: str
+    standfirst: str
+    body: str
+    star_rating: int | None
+    body_html: str = Field(description="The body rendered from Markdown and sanitised.")
+
+
+class CommentIn(_Input):
+    body: str = Field(description="Markdown; up to 10,000 characters.")
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: UserRef | None
+    created_at: OffsetDateTime
+    body: str
+    body_html: str = Field(description="The body rendered from Markdown and sanitised.")

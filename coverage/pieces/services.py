@@ -210,6 +210,7 @@ def _calendar_facts(piece: Piece) -> tuple:
         piece.embargo_at,
         piece.publish_at,
         piece.headline,
+        tuple(sorted(person.id for person in piece.interviewees)),
     )
 
 

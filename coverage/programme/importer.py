@@ -220,6 +220,18 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
                 for change in plan.screenings_to_update
             ],
         )
+    touched = {film_ids[new.film_key] for new in plan.screenings_to_create} | {
+        film_ids[title_key(change.title)]
+        for change in plan.screenings_to_update
+        if title_key(change.title) in film_ids
+    }
+    if touched:
+        # Their first public screening may have moved: see programme.services.schedule_changed.
+        db.session.execute(
+            update(Film)
+            .where(Film.id.in_(touched))
+            .values(embargo_sequence=Film.embargo_sequence + 1, updated_at=now)
+        )
     # Objects loaded before the bulk statements must not show stale values afterwards.
     db.session.expire_all()
     return Applied(

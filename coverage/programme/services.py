@@ -102,13 +102,21 @@ def create_screening(festival: Festival, fields: ScreeningFields) -> Screening:
         notes=fields.notes.strip(),
     )
     db.session.add(screening)
+    schedule_changed(film)
     db.session.flush()
     return screening
+
+
+def schedule_changed(film: Film) -> None:
+    """A screening of the film appeared, moved, or went: a first-public-screening embargo may
+    have moved, so publication events in the desk calendar must be re-sent."""
+    film.embargo_sequence = (film.embargo_sequence or 0) + 1
 
 
 def update_screening(screening: Screening, fields: ScreeningFields) -> Screening:
     """Move or correct a screening in place: same row, same calendar UID, higher SEQUENCE."""
     film, venue, ends_at = _resolve(screening.festival, fields)
+    previous_film = screening.film
     changed = (
         screening.starts_at != fields.starts_at
         or screening.ends_at != ends_at
@@ -124,6 +132,9 @@ def update_screening(screening: Screening, fields: ScreeningFields) -> Screening
     screening.notes = fields.notes.strip()
     if changed:
         screening.sequence += 1
+        schedule_changed(film)
+        if previous_film is not film:
+            schedule_changed(previous_film)
     db.session.flush()
     return screening
 
@@ -132,6 +143,7 @@ def cancel_screening(screening: Screening) -> None:
     if not screening.cancelled:
         screening.cancelled = True
         screening.sequence += 1
+        schedule_changed(screening.film)
         db.session.flush()
 
 
@@ -139,6 +151,7 @@ def restore_screening(screening: Screening) -> None:
     if screening.cancelled:
         screening.cancelled = False
         screening.sequence += 1
+        schedule_changed(screening.film)
         db.session.flush()
 
 
@@ -150,6 +163,7 @@ def delete_screening(screening: Screening) -> None:
             f"{describe_pieces(pieces)} send a writer to it. Cancel it instead, "
             "or choose another screening for those pieces."
         )
+    schedule_changed(screening.film)
     db.session.delete(screening)
     db.session.flush()
 

@@ -19,6 +19,7 @@ RULE_MODULES = [
     "coverage.programme.kinds",
     "coverage.pieces.kinds",
     "coverage.calendars.kinds",
+    "coverage.calendars.vtimezone",
     "coverage.programme.importing",
     "coverage.programme.schedule",
     "coverage.programme.rules",

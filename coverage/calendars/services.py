@@ -1,0 +1,94 @@
+"""Feed tokens: secret URLs for calendar subscriptions, stored only as hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from coverage.accounts.models import User
+from coverage.accounts.permissions import DESK_ROLES
+from coverage.accounts.tokens import hash_token, new_token
+from coverage.calendars.kinds import FeedKind
+from coverage.calendars.models import FeedToken
+from coverage.errors import InvalidInput, NotPermitted
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+
+TOKEN_PREFIX = "cal"
+
+
+def check_feed_allowed(user: User, kind: FeedKind, festival: Festival | None) -> None:
+    if not user.active:
+        raise NotPermitted("This account is deactivated.")
+    if kind is FeedKind.PERSONAL:
+        if festival is not None:
+            raise InvalidInput("A personal feed covers every festival; choose none.")
+        return
+    if festival is None:
+        raise InvalidInput("Choose the festival for this feed.", field="festival")
+    if kind is FeedKind.DESK and user.role not in DESK_ROLES:
+        raise NotPermitted("Only editors subscribe to the desk calendar.")
+
+
+def issue_feed_token(
+    user: User, kind: FeedKind, festival: Festival | None, now: datetime
+) -> tuple[FeedToken, str]:
+    """A new secret for this user's feed; the previous one (if any) stops working at once."""
+    check_feed_allowed(user, kind, festival)
+    for old in active_tokens(user, kind, festival):
+        old.revoked_at = now
+    secret = new_token(TOKEN_PREFIX)
+    token = FeedToken(
+        user=user,
+        kind=kind,
+        festival=festival,
+        token_hash=hash_token(secret),
+        created_at=now,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def active_tokens(user: User, kind: FeedKind, festival: Festival | None) -> list[FeedToken]:
+    query = select(FeedToken).where(
+        FeedToken.user_id == user.id, FeedToken.kind == kind, FeedToken.revoked_at.is_(None)
+    )
+    if festival is None:
+        query = query.where(FeedToken.festival_id.is_(None))
+    else:
+        query = query.where(FeedToken.festival_id == festival.id)
+    return list(db.session.scalars(query))
+
+
+def revoke_feed_token(user: User, token_id: int, now: datetime) -> FeedToken:
+    token = db.session.get(FeedToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotPermitted("That is not one of your calendar feeds.")
+    if token.revoked_at is None:
+        token.revoked_at = now
+    db.session.flush()
+    return token
+
+
+def token_for_secret(secret: str) -> FeedToken | None:
+    """The live token for a feed URL's secret: revoked tokens and deactivated users get None."""
+    if not secret.startswith(f"{TOKEN_PREFIX}_"):
+        return None
+    token = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    if token.kind is FeedKind.DESK and token.user.role not in DESK_ROLES:
+        return None  # demoted since: the desk calendar is no longer theirs
+    return token
+
+
+def live_feeds(user: User) -> list[FeedToken]:
+    return list(
+        db.session.scalars(
+            select(FeedToken)
+            .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+            .order_by(FeedToken.kind, FeedToken.id)
+        )
+    )

@@ -1,0 +1,105 @@
+"""Helpers for the calendar-feed tests: issuing feed secrets, parsing with two parsers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+from ical.calendar_stream import IcsCalendarStream
+from sqlalchemy import event
+
+from coverage.accounts.models import User
+from coverage.calendars import services as calendars
+from coverage.calendars.kinds import FeedKind
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.pieces.kinds import PieceState
+from coverage.pieces.models import Piece
+from coverage.timeutil import utcnow
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+
+
+def issue(app, user_id: int, kind: str, festival_id: int | None = None) -> str:
+    """A new feed secret for the user, as the settings page would make it."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        festival = db.session.get(Festival, festival_id) if festival_id else None
+        _, secret = calendars.issue_feed_token(user, FeedKind(kind), festival, utcnow())
+        db.session.commit()
+        return secret
+
+
+def feed_path(secret: str) -> str:
+    return f"/calendars/{secret}.ics"
+
+
+def parse_icalendar(body: bytes | str) -> icalendar.Calendar:
+    data = body if isinstance(body, bytes) else body.encode()
+    return icalendar.Calendar.from_ical(data)
+
+
+def parse_ical(body: bytes | str):
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    return IcsCalendarStream.calendar_from_ics(text)
+
+
+def icalendar_events(body) -> dict[str, icalendar.Event]:
+    return {str(e["UID"]): e for e in parse_icalendar(body).walk("VEVENT")}
+
+
+def ical_events(body) -> dict:
+    return {e.uid: e for e in parse_ical(body).events}
+
+
+def as_utc(moment: datetime) -> datetime:
+    assert moment.tzinfo is not None, f"floating time {moment!r}"
+    return moment.astimezone(UTC)
+
+
+def unfolded_lines(body: bytes) -> list[str]:
+    text = body.decode("utf-8")
+    return re.sub(r"\r\n[ \t]", "", text).split("\r\n")
+
+
+def count_statements(app, action) -> tuple[int, object]:
+    """How many SQL statements `action()` runs, and what it returned."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements), result
+
+
+def assign_piece(
+    app,
+    piece_id: int,
+    writer_id: int,
+    *,
+    state: PieceState = PieceState.ASSIGNED,
+    screening_id: int | None = None,
+    due_at: datetime | None = None,
+    **fields,
+) -> None:
+    with app.app_context():
+        piece = db.session.get(Piece, piece_id)
+        piece.writer_id = writer_id
+        piece.state = state
+        piece.screening_id = screening_id
+        piece.due_at = due_at
+        for name, value in fields.items():
+            setattr(piece, name, value)
+        db.session.commit()
+
+
+def soon(hours: int = 48) -> datetime:
+    return (utcnow() + timedelta(hours=hours)).replace(microsecond=0)
