@@ -13,19 +13,25 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from coverage import create_app
 from coverage.accounts.roles import Role
-from coverage.accounts.services import create_user
+from coverage.accounts.services import create_user, find_user_by_email
+from coverage.calendars.kinds import FeedKind
+from coverage.calendars.services import issue_feed_token
 from coverage.config import config_for_tests
 from coverage.extensions import db
 from coverage.festivals.services import create_festival
+from coverage.pieces.kinds import PieceKind, PieceState
+from coverage.pieces.models import Piece
 from coverage.programme import importer
+from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FestivalFields
+from coverage.timeutil import utcnow
 
 FILMS, SCREENINGS, VENUES, DAYS = 400, 1600, 12, 12
 
@@ -42,6 +48,33 @@ def programme_csv() -> bytes:
             f"Strand {n % 9}"
         )
     return "\n".join(lines).encode()
+
+
+def _add_pieces(festival) -> None:
+    """800 pieces: a review and an interview of every film, spread over 20 writers."""
+    writers = [
+        create_user(f"writer{n}@example.org", f"Writer {n}", Role.WRITER, "bench password")
+        for n in range(20)
+    ]
+    films = db.session.scalars(select(Film).where(Film.festival_id == festival.id)).all()
+    screenings = {
+        s.film_id: s for s in db.session.scalars(select(Screening).order_by(Screening.starts_at))
+    }
+    for n, film in enumerate(films):
+        screening = screenings.get(film.id)
+        for kind in (PieceKind.REVIEW, PieceKind.INTERVIEW):
+            db.session.add(
+                Piece(
+                    festival=festival,
+                    film=film,
+                    kind=kind,
+                    state=PieceState.ASSIGNED,
+                    writer=writers[n % 20],
+                    screening=screening if kind is PieceKind.REVIEW else None,
+                    due_at=screening.ends_at + timedelta(hours=24) if screening else None,
+                )
+            )
+    db.session.flush()
 
 
 def timed(label: str, action: Callable[[], object], repeat: int = 5) -> None:
@@ -100,6 +133,11 @@ def main() -> None:
             lambda: importer.preview_import(festival, data),
             3,
         )
+        _add_pieces(festival)
+        _, feed_secret = issue_feed_token(
+            find_user_by_email("bench@example.org"), FeedKind.FESTIVAL, festival, utcnow()
+        )
+        db.session.commit()
         db.session.remove()
 
     client = app.test_client()
@@ -124,9 +162,22 @@ def main() -> None:
         ("festival page (counts per day)", f"/festivals/{slug}"),
         ("films list (400 films)", f"/festivals/{slug}/films"),
         ("film page", f"/festivals/{slug}/films/1"),
+        ("coverage board (400 films, 800 pieces)", f"/festivals/{slug}/coverage"),
+        ("writer load (800 pieces)", f"/festivals/{slug}/load"),
     ]:
         assert client.get(path).status_code == 200, path
         timed(label, lambda path=path: client.get(path))
+    feed = f"/calendars/{feed_secret}.ics"
+    first = client.get(feed)
+    assert first.status_code == 200
+    print(f"festival feed: {first.data.count(b'BEGIN:VEVENT')} events, {len(first.data)} bytes")
+    timed("festival feed, full build (1,600 screenings)", lambda: client.get(feed))
+    etag = first.headers["ETag"]
+    assert client.get(feed, headers={"If-None-Match": etag}).status_code == 304
+    timed(
+        "festival feed, 304 (If-None-Match)",
+        lambda: client.get(feed, headers={"If-None-Match": etag}),
+    )
 
 
 if __name__ == "__main__":
