@@ -132,6 +132,32 @@ def users(make_user) -> dict[str, int]:
     }
 
 
+def count_statements(app: Flask, action) -> tuple[int, object]:
+    """How many SQL statements `action()` runs, and what it returned (query-count tests)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements), result
+
+
+def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> int:
+    """Statements run to serve one GET (which must succeed)."""
+    count, response = count_statements(app, lambda: client.get(url, **kwargs))
+    assert response.status_code == 200, url
+    return count
+
+
 def log_in(client: DeskClient, email: str, password: str = PASSWORD):
     return client.post_form("/login", {"email": email, "password": password}, page="/login")
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coverage.accounts.models import User
 from coverage.accounts.roles import Role
@@ -23,6 +23,7 @@ from coverage.programme.kinds import EmbargoRule, PersonRole
 from coverage.programme.models import Film, Person, Screening
 from coverage.timeutil import to_zone, utcnow
 from tests.api.test_api import assert_problem, bearer
+from tests.conftest import count_statements
 
 PIECES = "/api/v1/pieces"
 
@@ -609,20 +610,9 @@ def _add_pieces(app: Flask, programme, users, count: int) -> None:
 
 
 def _queries_for(app: Flask, client, url: str, headers) -> tuple[int, int]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    count, response = count_statements(app, lambda: client.get(url, headers=headers))
     assert response.status_code == 200
-    return len(statements), len(response.get_json())
+    return count, len(response.get_json())
 
 
 def test_list_query_count_does_not_grow(app, client, programme, editor, users):

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from coverage.accounts.models import User
 from coverage.accounts.services import issue_api_token
@@ -17,6 +16,7 @@ from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film
 from coverage.programme.schedule import local_to_utc
 from tests.api.test_api import assert_problem, bearer
+from tests.conftest import count_statements
 
 EDIT_REFUSED = "Only editors and admins can change the programme."
 
@@ -535,20 +535,9 @@ def _add_screenings(app: Flask, programme, count: int) -> None:
 
 
 def _queries_for(app: Flask, client, url: str, headers) -> tuple[int, int]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    count, response = count_statements(app, lambda: client.get(url, headers=headers))
     assert response.status_code == 200
-    return len(statements), len(response.get_json())
+    return count, len(response.get_json())
 
 
 def test_screenings_list_query_count_does_not_grow(app, client, programme, writer):

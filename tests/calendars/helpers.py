@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 from ical.calendar_stream import IcsCalendarStream
-from sqlalchemy import event
 
 from coverage.accounts.models import User
 from coverage.calendars import services as calendars
@@ -17,6 +16,7 @@ from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceState
 from coverage.pieces.models import Piece
 from coverage.timeutil import utcnow
+from tests.conftest import count_statements  # noqa: F401  (re-exported for the feed tests)
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
@@ -61,23 +61,6 @@ def as_utc(moment: datetime) -> datetime:
 def unfolded_lines(body: bytes) -> list[str]:
     text = body.decode("utf-8")
     return re.sub(r"\r\n[ \t]", "", text).split("\r\n")
-
-
-def count_statements(app, action) -> tuple[int, object]:
-    """How many SQL statements `action()` runs, and what it returned."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        result = action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements), result
 
 
 def assign_piece(

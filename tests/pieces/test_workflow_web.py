@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from coverage.drafts.models import Comment
 from coverage.extensions import db
@@ -17,7 +17,7 @@ from coverage.pieces.models import Piece, Transition
 from coverage.programme.kinds import EmbargoRule, ScreeningKind
 from coverage.programme.models import Film, Screening
 from coverage.timeutil import utcnow
-from tests.conftest import log_in
+from tests.conftest import count_page_queries, log_in
 
 
 def piece_state(app, piece_id: int) -> PieceState:
@@ -270,19 +270,7 @@ def test_board_shows_each_film_with_its_pieces_and_counts(app, client, users, pr
 
 
 def count_queries(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return count_page_queries(app, client, url)
 
 
 def add_films_and_pieces(app, programme, users, films: int, prefix: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue, VenueTravel
@@ -12,6 +12,7 @@ from coverage.pieces.kinds import PieceState
 from coverage.pieces.models import Piece
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
+from tests.conftest import count_page_queries
 
 FESTIVAL_FORM = {
     "name": "Cinemalaya",
@@ -354,19 +355,7 @@ def test_a_screening_after_midnight_belongs_to_the_next_local_day(
 
 
 def count_queries(app, client, url: str) -> int:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return count_page_queries(app, client, url)
 
 
 def add_screenings(app, programme, count: int, batch: str) -> None:
