@@ -14,17 +14,16 @@ from enum import StrEnum
 from sqlalchemy import func, select
 
 from coverage.accounts.models import User
+from coverage.drafts import rules
 from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.errors import InvalidInput, NotFound, NotPermitted
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
-from coverage.pieces.services import is_desk, transition
+from coverage.pieces.services import transition
 from coverage.pieces.workflow import Action
 
 PRESENCE_WINDOW = timedelta(minutes=5)
-WRITER_STATES = frozenset({PieceState.ASSIGNED, PieceState.DRAFTING})
-EDITOR_STATES = frozenset({PieceState.FILED, PieceState.EDITING, PieceState.READY})
 
 
 @dataclass(frozen=True)
@@ -60,24 +59,11 @@ class SaveResult:
 
 
 def may_write(piece: Piece, user: User) -> bool:
-    """The writer edits while the piece is theirs to draft; the desk once it is filed."""
-    if not user.active:
-        return False
-    if piece.state in WRITER_STATES:
-        return piece.writer_id == user.id
-    if piece.state in EDITOR_STATES:
-        return is_desk(user)
-    return False
+    return rules.may_write(user.actor, piece.state, piece.writer_id)
 
 
 def who_writes(piece: Piece) -> str:
-    if piece.state in WRITER_STATES:
-        return "Only the assigned writer can edit the text while it is being drafted."
-    if piece.state in EDITOR_STATES:
-        return "Only an editor can edit the text once it is filed."
-    if piece.state is PieceState.PUBLISHED:
-        return "A published piece is corrected by reopening it for correction first."
-    return f"The text of a {piece.state.value} piece cannot be edited."
+    return rules.who_writes(piece.state)
 
 
 def clean_text(piece: Piece, text: Text) -> Text:
@@ -288,7 +274,7 @@ def others_editing(piece: Piece, user: User | None, now: datetime) -> list[EditP
 
 
 def may_comment(piece: Piece, user: User) -> bool:
-    return user.active and (is_desk(user) or piece.writer_id == user.id)
+    return rules.may_comment(user.actor, piece.writer_id)
 
 
 def add_comment(piece: Piece, author: User, body: str, now: datetime) -> Comment:

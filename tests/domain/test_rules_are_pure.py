@@ -11,6 +11,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2] / "coverage"
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "coverage.extensions", "wtforms")
 
 RULE_MODULES = [
+    "coverage.drafts.rules",
     "coverage.accounts.permissions",
     "coverage.accounts.roles",
     "coverage.accounts.tokens",
