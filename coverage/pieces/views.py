@@ -22,7 +22,13 @@ from coverage.pieces import services
 from coverage.pieces.forms import AssignForm, PieceForm, TransitionForm
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
-from coverage.pieces.workflow import Action, available_actions, embargo_refusal, release_time
+from coverage.pieces.workflow import (
+    MANUAL_ACTIONS,
+    Action,
+    available_actions,
+    embargo_refusal,
+    release_time,
+)
 from coverage.programme.models import Film
 from coverage.programme.schedule import local_to_utc
 from coverage.timeutil import format_in_zone, to_zone, utcnow
@@ -218,7 +224,8 @@ def take_transition(piece_id: int):
     if not form.validate_on_submit():
         abort(400, "Choose an action.")
     action = enum_or_none(Action, form.action.data)
-    if action is None or action in (Action.START, Action.PUBLISH_SCHEDULED, Action.ASSIGN):
+    # Starting happens by saving text, scheduled publishing by the job, assigning on its form.
+    if action is None or action not in MANUAL_ACTIONS or action is Action.ASSIGN:
         abort(400, "That is not an action you can take here.")
     try:
         outcome = services.transition(piece, current_user, action, utcnow(), form.note.data or "")

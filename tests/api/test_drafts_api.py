@@ -5,43 +5,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from flask import Flask
 
-from coverage.accounts.models import User
-from coverage.accounts.roles import Role
-from coverage.accounts.services import issue_api_token
 from coverage.drafts.models import Revision
 from coverage.extensions import db
 from coverage.pieces.models import Piece
-from tests.api.test_api import assert_problem, bearer
+from tests.api.test_api import assert_problem
 from tests.api.test_pieces_api import PIECES, act, assign, piece_url
 
 NO_IF_MATCH = (
     "Send If-Match with the piece's ETag (from GET) so a save cannot overwrite someone else's."
 )
-
-
-@pytest.fixture
-def tokens(app: Flask, users, make_user) -> dict[str, dict[str, str]]:
-    """Bearer headers by role, plus `other` (a second writer)."""
-    ids = users | {"other": make_user(Role.WRITER, "other@example.org", "Olly Other")}
-    headers = {}
-    with app.app_context():
-        for name, user_id in ids.items():
-            _, secret = issue_api_token(db.session.get(User, user_id), "tests")
-            headers[name] = bearer(secret)
-        db.session.commit()
-    return headers
-
-
-@pytest.fixture
-def editor(tokens) -> dict[str, str]:
-    return tokens["editor"]
-
-
-@pytest.fixture
-def writer(tokens) -> dict[str, str]:
-    return tokens["writer"]
 
 
 @pytest.fixture

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from coverage.accounts.models import User
-from coverage.accounts.roles import Role
-from coverage.accounts.services import issue_api_token
 from coverage.drafts import services as drafts
 from coverage.drafts.models import Comment
 from coverage.extensions import db
@@ -22,33 +19,10 @@ from coverage.pieces.models import Piece
 from coverage.programme.kinds import EmbargoRule, PersonRole
 from coverage.programme.models import Film, Person, Screening
 from coverage.timeutil import to_zone, utcnow
-from tests.api.test_api import assert_problem, bearer
+from tests.api.test_api import assert_problem
 from tests.conftest import count_statements
 
 PIECES = "/api/v1/pieces"
-
-
-@pytest.fixture
-def tokens(app: Flask, users, make_user) -> dict[str, dict[str, str]]:
-    """Bearer headers by role, plus `other` (a second writer)."""
-    ids = users | {"other": make_user(Role.WRITER, "other@example.org", "Olly Other")}
-    headers = {}
-    with app.app_context():
-        for name, user_id in ids.items():
-            _, secret = issue_api_token(db.session.get(User, user_id), "tests")
-            headers[name] = bearer(secret)
-        db.session.commit()
-    return headers
-
-
-@pytest.fixture
-def editor(tokens) -> dict[str, str]:
-    return tokens["editor"]
-
-
-@pytest.fixture
-def writer(tokens) -> dict[str, str]:
-    return tokens["writer"]
 
 
 def piece_url(programme, suffix: str = "") -> str:

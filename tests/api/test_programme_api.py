@@ -7,40 +7,16 @@ from datetime import datetime, timedelta
 import pytest
 from flask import Flask
 
-from coverage.accounts.models import User
-from coverage.accounts.services import issue_api_token
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.programme import services as programme_services
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film
 from coverage.programme.schedule import local_to_utc
-from tests.api.test_api import assert_problem, bearer
+from tests.api.test_api import assert_problem
 from tests.conftest import count_statements
 
 EDIT_REFUSED = "Only editors and admins can change the programme."
-
-
-@pytest.fixture
-def tokens(app: Flask, users) -> dict[str, dict[str, str]]:
-    """Bearer headers by role."""
-    headers = {}
-    with app.app_context():
-        for role, user_id in users.items():
-            _, secret = issue_api_token(db.session.get(User, user_id), "tests")
-            headers[role] = bearer(secret)
-        db.session.commit()
-    return headers
-
-
-@pytest.fixture
-def editor(tokens) -> dict[str, str]:
-    return tokens["editor"]
-
-
-@pytest.fixture
-def writer(tokens) -> dict[str, str]:
-    return tokens["writer"]
 
 
 def base(programme) -> str:

@@ -86,3 +86,22 @@ def assign_piece(
 
 def soon(hours: int = 48) -> datetime:
     return (utcnow() + timedelta(hours=hours)).replace(microsecond=0)
+
+
+def move_screening(app, screening_id: int, by: timedelta) -> None:
+    """Move a screening through the service the desk uses (same row, higher SEQUENCE)."""
+    from coverage.programme import services as programme_services
+    from coverage.programme.models import Screening
+
+    with app.app_context():
+        screening = db.session.get(Screening, screening_id)
+        programme_services.update_screening(
+            screening,
+            programme_services.ScreeningFields(
+                film_id=screening.film_id,
+                venue_id=screening.venue_id,
+                starts_at=screening.starts_at + by,
+                kind=screening.kind,
+            ),
+        )
+        db.session.commit()

@@ -22,6 +22,7 @@ from tests.calendars.helpers import (
     ical_events,
     icalendar_events,
     issue,
+    move_screening,
     parse_ical,
     parse_icalendar,
     unfolded_lines,
@@ -128,18 +129,7 @@ def test_moving_a_screening_with_the_service_raises_sequence_and_last_modified(
 ):
     before, _, _ = _sequence_and_modified(get_feed(client, festival_feed), programme["press"])
     time.sleep(1.1)
-    with app.app_context():
-        screening = db.session.get(Screening, programme["press"])
-        programme_services.update_screening(
-            screening,
-            programme_services.ScreeningFields(
-                film_id=screening.film_id,
-                venue_id=screening.venue_id,
-                starts_at=screening.starts_at + timedelta(hours=2),
-                kind=screening.kind,
-            ),
-        )
-        db.session.commit()
+    move_screening(app, programme["press"], timedelta(hours=2))
     body = get_feed(client, festival_feed)
     after, modified, strict = _sequence_and_modified(body, programme["press"])
     assert after > before

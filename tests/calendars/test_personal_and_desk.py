@@ -11,7 +11,7 @@ from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
 from coverage.programme.kinds import EmbargoRule, PersonRole
-from coverage.programme.models import Film, Person, Screening
+from coverage.programme.models import Film, Person
 from coverage.programme.rules import FestivalFields
 from tests.calendars.helpers import (
     CALENDAR_TYPE,
@@ -21,6 +21,7 @@ from tests.calendars.helpers import (
     ical_events,
     icalendar_events,
     issue,
+    move_screening,
     parse_icalendar,
     soon,
     unfolded_lines,
@@ -197,20 +198,7 @@ def test_personal_feed_refreshes_when_the_attended_screening_moves(
     first = client.get(feed_path(secret))
     attend = uid(writer_schedule["review"], f"screening-{programme['press']}")
     before = ical_events(first.data)[attend]
-    from coverage.programme import services as programme_services
-
-    with app.app_context():
-        screening = db.session.get(Screening, programme["press"])
-        programme_services.update_screening(
-            screening,
-            programme_services.ScreeningFields(
-                film_id=screening.film_id,
-                venue_id=screening.venue_id,
-                starts_at=screening.starts_at + timedelta(hours=1),
-                kind=screening.kind,
-            ),
-        )
-        db.session.commit()
+    move_screening(app, programme["press"], timedelta(hours=1))
     response = client.get(feed_path(secret), headers={"If-None-Match": first.headers["ETag"]})
     assert response.status_code == 200
     after = ical_events(response.data)[attend]
