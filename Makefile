@@ -15,9 +15,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The worker (publishing scheduled pieces) runs in the background, the dev server in the
+# foreground, in one shell: Ctrl-C, or the server stopping for any reason, stops the worker too
+# (the EXIT trap), and make returns only once the worker has finished its round and exited.
 run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
+	worker=; trap '[ -z "$$worker" ] || { kill $$worker 2>/dev/null; wait $$worker; }' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP; \
+	$(FLASK) worker & worker=$$!; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)

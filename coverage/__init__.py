@@ -65,6 +65,9 @@ def register_blueprints(app: Flask) -> None:
     from coverage.pieces.views import bp as pieces_bp
     from coverage.programme.import_views import bp as imports_bp
     from coverage.programme.views import bp as programme_bp
+    from coverage.public.export_views import bp as public_export_bp
+    from coverage.public.feed_views import bp as public_feeds_bp
+    from coverage.public.views import bp as public_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
@@ -75,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(calendars_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(public_feeds_bp)
+    app.register_blueprint(public_export_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
     csrf.exempt(api_bp)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 from flask import Flask, current_app
@@ -22,6 +24,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_festival_command)
     app.cli.add_command(import_programme_command)
     app.cli.add_command(publish_due_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(feed_url_command)
 
 
@@ -106,6 +109,7 @@ def demo_data_command(if_empty: bool) -> None:
 @click.option("--city", default="")
 @click.option("--slug", default="", help="Defaults to the name and year, e.g. cinemalaya-2023.")
 @click.option("--website", default="")
+@click.option("--organiser", default="", help="Who runs it, e.g. BFI (named in article footers).")
 @click.option("--travel-buffer", default=15, show_default=True, type=int, help="Minutes.")
 def create_festival_command(
     name: str,
@@ -116,6 +120,7 @@ def create_festival_command(
     city: str,
     slug: str,
     website: str,
+    organiser: str,
     travel_buffer: int,
 ) -> None:
     """Create a festival and print its slug."""
@@ -131,6 +136,7 @@ def create_festival_command(
         slug=slug,
         city=city,
         website=website,
+        organiser=organiser,
         travel_buffer_minutes=travel_buffer,
     )
     try:
@@ -195,16 +201,56 @@ def publish_due_command() -> None:
     Run it from cron every minute. Safe on several machines at once against one PostgreSQL:
     each piece is claimed under a row lock, so none is published twice; re-running is harmless.
     """
-    from coverage.pieces.services import piece_title, publish_due
-    from coverage.timeutil import format_in_zone, utcnow
+    from coverage.pieces.services import publish_due
+    from coverage.timeutil import utcnow
+    from coverage.worker import published_line
 
     now = utcnow()
     published = publish_due(now)
     db.session.commit()
     for piece in published:
-        zone = piece.festival.timezone
-        click.echo(f"published #{piece.id} {piece_title(piece)} at {format_in_zone(now, zone)}")
+        click.echo(published_line(piece, now))
     click.echo(f"{len(published)} piece{'s' if len(published) != 1 else ''} published.")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    help="Seconds to wait between rounds (default: WORKER_INTERVAL_SECONDS, 15).",
+)
+@click.option("--once", is_flag=True, help="Run one round and exit (1 if it failed), for cron.")
+def worker_command(interval: int | None, once: bool) -> None:
+    """Publish scheduled pieces as their time comes, every --interval seconds, until stopped.
+
+    Run one beside the web server (`make run` does), or one per machine in production; safe
+    next to other workers and cron `publish-due` runs. A database error is logged and retried
+    next round. SIGTERM or Ctrl-C stops it after the round in progress, with exit status 0.
+    """
+    from coverage.worker import run_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    seconds = interval if interval is not None else app.config["WORKER_INTERVAL_SECONDS"]
+    stop = threading.Event()
+    # Stop between rounds rather than die in the middle of one. Installed over whatever was there,
+    # even an inherited "ignore", so Ctrl-C also stops a worker started with `&` from a script.
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set())
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    if not once:
+        click.echo(f"Worker: publishing due pieces every {seconds} s; stop with Ctrl-C.", err=True)
+    try:
+        stats = run_worker(app, interval=seconds, once=once, stop_event=stop, report=click.echo)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if once:
+        if stats.last_round_failed:
+            sys.exit(1)
+        return
+    click.echo(f"Worker stopped ({stats.published} published in {stats.rounds} rounds).", err=True)
 
 
 @click.command("feed-url")

@@ -17,6 +17,19 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive_int(env, name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the `postgres://` and `postgresql://` spellings hosts hand out; we drive psycopg 3."""
     if url.startswith("postgres://"):
@@ -36,6 +49,13 @@ def _development_secret_key(instance_path: Path) -> str:
     key = secrets.token_hex(32)
     key_file.write_text(key)
     return key
+
+
+def _home_market(value: str) -> str:
+    code = value.strip().upper() or "UK"
+    if not (2 <= len(code) <= 3 and code.isalpha()):
+        raise ConfigError(f"HOME_MARKET must be a country code such as UK or US, not {value!r}")
+    return code
 
 
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
@@ -69,9 +89,16 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # The domain in calendar event UIDs; must never change once feeds are subscribed.
         "CALENDAR_UID_DOMAIN": env.get("CALENDAR_UID_DOMAIN", ""),
+        # The publication's name on public pages, feeds and structured data.
+        "PUBLICATION_NAME": env.get("PUBLICATION_NAME", "").strip() or "Festival Coverage",
+        # The market whose release dates films carry and the house-style footer names.
+        "HOME_MARKET": _home_market(env.get("HOME_MARKET", "")),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(6 * 1024 * 1024))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # Seconds `flask --app app worker` waits between publishing rounds: a scheduled piece
+        # goes out at most this long after its time (the desk promises within a minute).
+        "WORKER_INTERVAL_SECONDS": _positive_int(env, "WORKER_INTERVAL_SECONDS", 15),
     }
 
 

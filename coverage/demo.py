@@ -36,9 +36,10 @@ class DemoFilm:
     runtime: int
     section: str
     premiere: PremiereStatus
-    uk_release: date | None
+    release: date | None
     synopsis: str
     original_title: str = ""
+    trailer_url: str = ""
     # (local start "YYYY-MM-DD HH:MM", venue name, kind)
     screenings: tuple[tuple[str, str, ScreeningKind], ...] = ()
     talent: tuple[tuple[str, PersonRole], ...] = ()
@@ -99,6 +100,7 @@ LFF_FILMS = [
         PremiereStatus.UK,
         None,
         "A washed-up porn star returns to his small Texas hometown, where nobody wants him back.",
+        trailer_url="https://a24films.com/films/red-rocket",
         screenings=(
             ("2021-10-08 09:00", "Picturehouse Central", PRESS),
             ("2021-10-09 12:15", "BFI Southbank", INDUSTRY),
@@ -389,6 +391,7 @@ def _add_festival(
     start: date,
     end: date,
     website: str,
+    organiser: str,
     buffer: int,
     venues: dict[str, str],
     travel: list[tuple[str, str, int]],
@@ -404,6 +407,7 @@ def _add_festival(
         start_date=start,
         end_date=end,
         website=website,
+        organiser=organiser,
         travel_buffer_minutes=buffer,
     )
     db.session.add(festival)
@@ -427,8 +431,9 @@ def _add_festival(
             runtime_minutes=demo.runtime,
             section=demo.section,
             premiere_status=demo.premiere,
-            uk_release_date=demo.uk_release,
+            release_date=demo.release,
             synopsis=demo.synopsis,
+            trailer_url=demo.trailer_url,
             embargo_rule=EmbargoRule.FIRST_PUBLIC_SCREENING,
         )
         db.session.add(film)
@@ -465,6 +470,7 @@ def load_demo_data() -> str:
         start=date(2021, 10, 6),
         end=date(2021, 10, 17),
         website="https://www.bfi.org.uk/london-film-festival",
+        organiser="BFI",
         buffer=20,
         venues=LFF_VENUES,
         travel=LFF_TRAVEL,
@@ -479,12 +485,13 @@ def load_demo_data() -> str:
         start=date(2021, 9, 9),
         end=date(2021, 9, 18),
         website="https://tiff.net",
+        organiser="TIFF",
         buffer=15,
         venues=TIFF_VENUES,
         travel=TIFF_TRAVEL,
         films=TIFF_FILMS,
     )
-    pieces = _add_pieces(lff, users)
+    pieces = _add_pieces(lff, users) + _add_published(lff, tiff, users)
     screenings = sum(len(f.screenings) for f in LFF_FILMS + TIFF_FILMS)
     return (
         f"Loaded {len(DEMO_ACCOUNTS)} demo accounts (password '{DEMO_PASSWORD}'), "
@@ -494,12 +501,14 @@ def load_demo_data() -> str:
 
 
 def _add_pieces(festival: Festival, users: dict) -> int:
-    """A desk mid-festival: a review assigned, one being drafted, an interview pitched."""
+    """A desk mid-festival: a review filed, one assigned, one being drafted, an interview
+    pitched."""
     from sqlalchemy import select
 
     from coverage.drafts import services as drafts
     from coverage.pieces import services as pieces
     from coverage.pieces.kinds import PieceKind
+    from coverage.pieces.workflow import Action
     from coverage.timeutil import utcnow
 
     editor = users["editor@example.com"]
@@ -530,7 +539,24 @@ def _add_pieces(festival: Festival, users: dict) -> int:
         pieces.assign(piece, editor, plan, now)
         return piece
 
-    review("Red Rocket", critic)
+    # Filed and waiting for the desk: take it for editing, approve and publish it, and it reads
+    # like the house-style example (see ../shared/DESIGN.md).
+    filed = review("Red Rocket", critic)
+    drafts.save_draft(
+        filed,
+        critic,
+        drafts.Text(
+            headline=pieces.house_headline(filed),
+            standfirst="Simon Rex talks his way back into a Texas refinery town in Sean Baker's "
+            "sharpest, funniest and most uncomfortable film.",
+            body=RED_ROCKET_REVIEW,
+            star_rating=4,
+        ),
+        base_version=filed.version,
+        now=now,
+    )
+    pieces.transition(filed, critic, Action.FILE, now)
+    review("Spencer", critic)
     drafting = review("The Power of the Dog", critic2)
     drafts.save_draft(
         drafting,
@@ -557,4 +583,123 @@ def _add_pieces(festival: Festival, users: dict) -> int:
         now,
     )
     db.session.flush()
-    return 3
+    return 4
+
+
+RED_ROCKET_REVIEW = """Mikey Saber gets off the bus in Texas City with a bruised face, \
+twenty-two dollars and the conviction that the town owes him a welcome. It does not, and \
+Sean Baker's film is the story of how long a man can talk his way past that fact.
+
+Simon Rex plays him as a salesman whose only product is himself. The patter never stops: \
+to his estranged wife, to the neighbours he borrows from, to the teenager behind the \
+doughnut counter who becomes his next big plan. Rex makes the charm real enough that you \
+understand why people keep saying yes, and the film never lets you forget what it costs them.
+
+Baker shoots the refinery town in wide, sun-bleached frames, all pastel porches and \
+petrochemical skyline, with the 2016 election murmuring on every television. The \
+supporting cast, many of them first-time actors found locally, give the place a texture \
+no set could fake.
+
+It is a comedy for most of its length, and a very funny one, until the moment it decides \
+to stop protecting its hero. That turn is the film's boldest choice, and it lands."""
+
+TITANE_REVIEW = """Julia Ducournau's second feature opens with a car crash and a titanium \
+plate, and only gets stranger from there.
+
+Agathe Rousselle is ferocious as Alexia, a dancer whose body is turning into something \
+else, and Vincent Lindon brings a bruised tenderness to the fire captain who takes her in.
+
+What looks like body horror becomes, against every expectation, a film about being \
+loved as you are. It is not for everyone, and it knows it."""
+
+ALI_AVA_INTERVIEW = """Clio Barnard and Adeel Akhtar arrive at the interview still talking \
+about the soundtrack.
+
+"Music was the way into both of them," Barnard says of her two leads, a landlord who \
+lives for punk and a teaching assistant who lives for folk. "Once we knew what they \
+listened to, we knew how they would fall in love."
+
+Akhtar, in his first romantic lead, says the film asked him to stop hiding. "You can't \
+play Ali from behind a character. He is all open doors."
+
+The film was shot in Bradford, where Barnard has made most of her work, with many \
+of the supporting roles taken by people from the neighbourhood."""
+
+
+def _add_published(lff: Festival, tiff: Festival, users: dict) -> int:
+    """Coverage already live, so the public pages, hubs and feeds have something to show:
+    a TIFF review and an LFF interview, taken through the workflow in festival time."""
+    from datetime import UTC
+
+    from sqlalchemy import select
+
+    from coverage.drafts import services as drafts
+    from coverage.pieces import services as pieces
+    from coverage.pieces.kinds import PieceKind
+    from coverage.pieces.workflow import Action
+
+    editor = users["editor@example.com"]
+    critic2 = users["critic2@example.com"]
+
+    def publish(festival, kind, film_title, text, at, interviewees=(), pull_quote=""):
+        film = db.session.scalar(
+            select(Film).where(Film.festival_id == festival.id, Film.title == film_title)
+        )
+        people = list(
+            db.session.scalars(
+                select(Person).where(Person.film_id == film.id, Person.name.in_(interviewees))
+            )
+        )
+        plan = pieces.PlanFields(
+            kind=kind,
+            film_id=film.id,
+            interviewee_ids=[person.id for person in people],
+            writer_id=critic2.id,
+            editor_id=editor.id,
+            due_at=at - timedelta(hours=6),
+            word_target=450,
+        )
+        piece = pieces.create_piece(festival, editor, plan, at - timedelta(days=2))
+        pieces.assign(piece, editor, plan, at - timedelta(days=2))
+        piece.pull_quote = pull_quote
+        headline = pieces.house_headline(piece)
+        drafts.save_draft(
+            piece,
+            critic2,
+            drafts.Text(headline, *text),
+            base_version=piece.version,
+            now=at - timedelta(hours=8),
+        )
+        pieces.transition(piece, critic2, Action.FILE, at - timedelta(hours=7))
+        pieces.transition(piece, editor, Action.TAKE_FOR_EDIT, at - timedelta(hours=3))
+        pieces.transition(piece, editor, Action.APPROVE, at - timedelta(hours=1))
+        pieces.transition(piece, editor, Action.PUBLISH, at)
+        return piece
+
+    publish(
+        tiff,
+        PieceKind.REVIEW,
+        "Titane",
+        (
+            "Julia Ducournau follows her Palme d'Or winner into wilder country than anyone "
+            "expected.",
+            TITANE_REVIEW,
+            4,
+        ),
+        datetime(2021, 9, 11, 14, 0, tzinfo=UTC),
+    )
+    publish(
+        lff,
+        PieceKind.INTERVIEW,
+        "Ali & Ava",
+        (
+            "The director and her star on music, Bradford and a love story about two people "
+            "who thought they were done with love.",
+            ALI_AVA_INTERVIEW,
+            None,
+        ),
+        datetime(2021, 10, 16, 9, 0, tzinfo=UTC),
+        interviewees=("Clio Barnard", "Adeel Akhtar"),
+        pull_quote="Music was the way into both of them",
+    )
+    return 2

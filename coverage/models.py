@@ -4,7 +4,7 @@ from coverage.accounts.models import ApiToken, User
 from coverage.calendars.models import FeedToken
 from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.festivals.models import Festival, Venue, VenueTravel
-from coverage.pieces.models import Piece, Transition, piece_films, piece_interviewees
+from coverage.pieces.models import Piece, PieceSlug, Transition, piece_films, piece_interviewees
 from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Person",
     "ProgrammeUpload",
     "Piece",
+    "PieceSlug",
     "Revision",
     "Screening",
     "Transition",

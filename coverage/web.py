@@ -9,7 +9,17 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, flash, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -154,3 +164,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def _current_user_edits_programme() -> bool:
     return bool(current_user.is_authenticated and can_edit_programme(current_user.actor))
+
+
+def public_base_url() -> str:
+    """The site's public address: PUBLIC_BASE_URL, else the address of this request."""
+    return current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the public address (canonical links, feeds, sitemaps, exports)."""
+    return public_base_url() + url_for(endpoint, **values)

@@ -156,7 +156,7 @@ def test_demo_festival_content(app):
             2021,
         )
         assert red_rocket.runtime_minutes == 130
-        assert red_rocket.uk_release_date is None
+        assert red_rocket.release_date is None
         kinds = {s.kind.value for s in red_rocket.screenings}
         assert {"press", "public"} <= kinds
         first_public = min(s.starts_at for s in red_rocket.screenings if s.kind.value == "public")
@@ -179,10 +179,11 @@ def test_demo_desk_has_coverage_under_way(app, client):
     app.test_cli_runner().invoke(args=["demo-data"])
     log_in(client, "critic@example.com", "festival")
     work = client.get("/my-work").get_data(as_text=True)
-    assert "Review: Red Rocket" in work
+    assert "Review: Spencer" in work
     assert "Interview: Sean Baker" in work  # the critic's pitch, waiting for an editor
     client.post_form("/logout")
     log_in(client, "editor@example.com", "festival")
     board = client.get("/festivals/london-film-festival-2021/coverage").get_data(as_text=True)
     assert "Nia Okafor" in board and "Sam Carter" in board
     assert "Drafting" in board
+    assert "Filed" in board  # the Red Rocket review, waiting for an edit

@@ -151,6 +151,20 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("POST", "/pieces/{piece}/comments"),
         ]
     },
+    # Published coverage is for readers: no login. The fixture's piece is only pitched, so its
+    # address is not found; its festival's hub says there is nothing to read yet.
+    ("GET", "/film-festivals/"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 200),
+    ("GET", "/film-festivals/{slug}/"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 200),
+    ("GET", "/film-festivals/{slug}/{piece_slug}"): dict.fromkeys(
+        (ANON, WRITER, EDITOR, ADMIN), 404
+    ),
+    ("GET", "/film-festivals/feed.atom"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 200),
+    ("GET", "/film-festivals/{slug}/feed.atom"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 200),
+    ("GET", "/sitemap.xml"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 200),
+    # CMS export: the piece's writer and the desk; the fixture's piece is not ready yet (409).
+    ("GET", "/pieces/{piece}/export.html"): {ANON: LOGIN, WRITER: 403, EDITOR: 409, ADMIN: 409},
+    ("GET", "/pieces/{piece}/export.md"): {ANON: LOGIN, WRITER: 403, EDITOR: 409, ADMIN: 409},
+    ("GET", "/api/v1/pieces/{piece}/export"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 401),
     # Sent as a form POST, which this URL does not take (see the programme's PATCH rows above);
     # the role checks over PATCH are in tests/api/test_pieces_api.py.
     ("PATCH", "/api/v1/pieces/{piece}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 405),
@@ -163,6 +177,8 @@ PLACEHOLDERS = {
     "<int:token_id>": "{token}",
     "<int:user_id>": "{other}",
     "<slug>": "{slug}",
+    "<festival_slug>": "{slug}",
+    "<piece_slug>": "{piece_slug}",
     "<day>": "{day}",
     "<int:venue_id>": "{venue}",
     "<int:film_id>": "{film}",
@@ -194,6 +210,7 @@ def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
         piece=programme["piece"],
         number=1,
         secret="cal_not-a-real-secret",
+        piece_slug="red-rocket-review",
     )
 
 

@@ -31,6 +31,7 @@ from coverage.api.schemas import (
     ClashOut,
     ClashQuery,
     CommitmentOut,
+    ExportQuery,
     FilmRef,
     HistoryEntry,
     IfMatchHeaders,
@@ -60,6 +61,7 @@ from coverage.pieces.embargo import is_held
 from coverage.pieces.models import Piece, Transition
 from coverage.pieces.workflow import Action, available_actions, embargo_refusal
 from coverage.programme.models import Film, Screening
+from coverage.public.export_views import export_document, export_response
 from coverage.timeutil import utcnow
 from coverage.web import problem
 
@@ -476,6 +478,34 @@ def piece_history(piece_id: int):
         )
         for step in steps
     ]
+
+
+# --- CMS export -----------------------------------------------------------------------------
+
+
+@bp.get("/pieces/<int:piece_id>/export")
+@api.validate(
+    query=ExportQuery,
+    resp=SpecResponse(
+        HTTP_200=(
+            None,
+            "The export as `text/html; charset=utf-8` (format=html) or "
+            "`text/markdown; charset=utf-8` (format=markdown).",
+        ),
+        HTTP_409=Problem,
+        HTTP_422=ValidationProblem,
+        **READ_ERRORS,
+    ),
+    tags=TAGS,
+)
+def export_piece(piece_id: int, query: ExportQuery):
+    """The piece for the publication's CMS: the body as a sanitised HTML fragment, or Markdown
+    with YAML front matter. A ready or scheduled piece exports its current text, a published
+    one (or one reopened for correction) its live revision; any other piece is 409. The desk
+    may export any piece, a writer their own."""
+    piece = find_piece(piece_id)
+    body, _ = export_document(piece, api_user(), query.format)
+    return export_response(body, query.format)
 
 
 # --- Clashes --------------------------------------------------------------------------------

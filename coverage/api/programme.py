@@ -123,6 +123,7 @@ def festival_out(festival: Festival) -> FestivalOut:
         start_date=festival.start_date,
         end_date=festival.end_date,
         website=festival.website,
+        organiser=festival.organiser,
         travel_buffer_minutes=festival.travel_buffer_minutes,
         is_public=festival.is_public,
     )
@@ -287,7 +288,7 @@ def update_venue(slug: str, venue_id: int, json: VenuePatch):
 
 # --- Films ----------------------------------------------------------------------------------
 
-FILM_NULLABLE = frozenset({"year", "runtime_minutes", "uk_release_date", "embargo_at"})
+FILM_NULLABLE = frozenset({"year", "runtime_minutes", "release_date", "embargo_at"})
 
 
 @bp.get("/festivals/<slug>/films")

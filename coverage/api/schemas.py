@@ -76,6 +76,7 @@ class FestivalOut(BaseModel):
     start_date: date
     end_date: date
     website: str
+    organiser: str = Field(description="Who runs it, as the house style names it, e.g. BFI.")
     travel_buffer_minutes: int
     is_public: bool
 
@@ -89,6 +90,7 @@ class FestivalIn(_Input):
     slug: str = Field("", description="Empty: made from the name and edition.")
     city: str = ""
     website: str = ""
+    organiser: str = Field("", description="Who runs it, e.g. BFI.")
     travel_buffer_minutes: int = 15
     is_public: bool = False
 
@@ -104,6 +106,7 @@ class FestivalPatch(_Input):
     slug: str | None = None
     city: str | None = None
     website: str | None = None
+    organiser: str | None = None
     travel_buffer_minutes: int | None = None
     is_public: bool | None = None
 
@@ -136,7 +139,7 @@ class FilmOut(BaseModel):
     runtime_minutes: int | None
     section: str
     premiere_status: PremiereStatus
-    uk_release_date: date | None
+    release_date: date | None
     trailer_url: str
     url: str
     embargo_rule: EmbargoRule
@@ -154,7 +157,7 @@ class FilmIn(_Input):
     runtime_minutes: int | None = Field(None, description="Sets a screening's default end.")
     section: str = ""
     premiere_status: PremiereStatus = PremiereStatus.NONE
-    uk_release_date: date | None = None
+    release_date: date | None = None
     trailer_url: str = ""
     url: str = Field("", description="The festival's own page for the film.")
     embargo_rule: EmbargoRule = EmbargoRule.NONE
@@ -174,7 +177,7 @@ class FilmPatch(_Input):
     runtime_minutes: int | None = None
     section: str | None = None
     premiere_status: PremiereStatus | None = None
-    uk_release_date: date | None = None
+    release_date: date | None = None
     trailer_url: str | None = None
     url: str | None = None
     embargo_rule: EmbargoRule | None = None
@@ -516,3 +519,19 @@ class CommentOut(BaseModel):
     created_at: OffsetDateTime
     body: str
     body_html: str = Field(description="The body rendered from Markdown and sanitised.")
+
+
+# --- CMS export ---------------------------------------------------------------------------
+
+# Imported here, not at the top, so this section stays one block appended to the file.
+from coverage.public.export import ExportFormat  # noqa: E402
+
+
+class ExportQuery(BaseModel):
+    format: ExportFormat = Field(
+        description=(
+            "`html`: the body as a sanitised HTML fragment (`text/html`). `markdown`: YAML front "
+            "matter (headline, standfirst, byline, festival, film, rating, embargo, canonical "
+            "URL, tags), then the body Markdown as written (`text/markdown`)."
+        )
+    )

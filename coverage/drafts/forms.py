@@ -13,6 +13,12 @@ class TextForm(FlaskForm):
     headline = StringField("Headline", validators=[Length(max=300)])
     standfirst = TextAreaField("Standfirst", render_kw={"rows": 2})
     body = TextAreaField("Body (Markdown)", render_kw={"rows": 18})
+    # Interviews only: the line the house-style headline quotes.
+    pull_quote = StringField(
+        "Pull quote",
+        validators=[Length(max=200)],
+        description="Copy a line the interviewee says in the body; the headline quotes it.",
+    )
     star_rating = SelectField(
         "Stars",
         coerce=optional_int,

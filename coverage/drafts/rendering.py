@@ -17,6 +17,7 @@ Flask or the database.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,15 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-__all__ = ["Rendered", "render_inline", "render_markdown", "render_piece", "word_count"]
+__all__ = [
+    "Rendered",
+    "plain_inline",
+    "quote_candidates",
+    "render_inline",
+    "render_markdown",
+    "render_piece",
+    "word_count",
+]
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
@@ -144,6 +153,31 @@ def render_inline(text: str) -> str:
     line = " ".join((text or "").split())
     tokens = _tidy(_MD.parseInline(line, env))
     return _sanitise(_MD.renderer.render(tokens, _MD.options, env), INLINE_TAGS)
+
+
+def plain_inline(text: str) -> str:
+    """One line as plain text for `<title>`, meta tags, feeds and JSON-LD: Markdown marks and
+    tags gone, entities decoded (the template or serialiser escapes it again)."""
+    return html.unescape(nh3.clean(render_inline(text), tags=set())).strip()
+
+
+_QUOTED = re.compile(r"[“\"]([^“”\"]{12,200})[”\"]")
+
+
+def quote_candidates(markdown: str, limit: int = 12) -> list[str]:
+    """Lines an interview quotes (in “curly” or "straight" quotation marks, or as a Markdown
+    blockquote), for the editor to pick a pull quote from; in order, without repeats."""
+    found: list[str] = []
+    for line in (markdown or "").splitlines():
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            quote = plain_inline(stripped.lstrip("> "))
+            if 12 <= len(quote) <= 200:
+                found.append(quote)
+            continue
+        found.extend(" ".join(m.group(1).split()) for m in _QUOTED.finditer(plain_inline(line)))
+    unique = list(dict.fromkeys(q.strip() for q in found if q.strip()))
+    return unique[:limit]
 
 
 def _visible_text(tokens: Sequence[Token], out: list[str]) -> None:

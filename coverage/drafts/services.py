@@ -24,6 +24,8 @@ from coverage.pieces.services import transition
 from coverage.pieces.workflow import Action
 
 PRESENCE_WINDOW = timedelta(minutes=5)
+# Approval fixes the headline (and with it the public URL); editing may still fix a typo.
+HEADLINE_FIXED_STATES = frozenset({PieceState.READY, PieceState.SCHEDULED})
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,12 @@ def save_draft(
     current = Text.of(piece)
     if text == current:
         return SaveResult(SaveStatus.UNCHANGED, None)
+    if text.headline != current.headline and piece.state in HEADLINE_FIXED_STATES:
+        raise InvalidInput(
+            "The headline was fixed when the piece was approved; send it back to editing "
+            "to change it.",
+            field="headline",
+        )
     if base_version != piece.version:
         base = text_at_version(piece, base_version)
         if base is None:
@@ -201,6 +209,47 @@ def save_draft(
         transition(piece, author, Action.START, now)
     db.session.flush()
     return SaveResult(SaveStatus.SAVED, revision)
+
+
+def _comparable(text: str) -> str:
+    """Text as a reader reads it, for finding a quote: quotation marks, dashes, ellipses and
+    spacing as typed do not matter."""
+    folded = text.casefold()
+    for marks, plain in (('“”„«»"', '"'), ("‘’`", "'"), ("–—", "-")):
+        for mark in marks:
+            folded = folded.replace(mark, plain)
+    folded = folded.replace("…", "...")
+    return " ".join(folded.split())
+
+
+def check_pull_quote(kind: PieceKind, quote: str, body: str) -> str:
+    """The pull quote an interview's headline is made from, cleaned: it must be words from the
+    body (the editor picks it from what the interviewee said, never invents it).
+    Raises InvalidInput on field `pull_quote`."""
+    from coverage.drafts.rendering import plain_inline
+
+    quote = " ".join(quote.split())
+    if not quote:
+        return ""
+    if kind is not PieceKind.INTERVIEW:
+        raise InvalidInput("Only interviews have a pull quote.", field="pull_quote")
+    if len(quote) > 200:
+        raise InvalidInput("Keep the pull quote under 200 characters.", field="pull_quote")
+    inner = _comparable(quote).strip("\"' ").rstrip(",;:")
+    readable = _comparable(" ".join(plain_inline(line) for line in body.splitlines()))
+    if not inner or inner not in readable:
+        raise InvalidInput(
+            "Pick the pull quote from the body: these words are not in it.", field="pull_quote"
+        )
+    return quote
+
+
+def set_pull_quote(piece: Piece, author: User, quote: str) -> None:
+    """Store the interview line the house-style headline is built from (see check_pull_quote)."""
+    if not may_write(piece, author):
+        raise NotPermitted(who_writes(piece))
+    piece.pull_quote = check_pull_quote(piece.kind, quote, piece.body)
+    db.session.flush()
 
 
 def revisions_of(piece: Piece) -> list[Revision]:

@@ -9,13 +9,14 @@ from coverage.accounts.permissions import can_view_programme
 from coverage.drafts import services as drafts
 from coverage.drafts.diff import compare
 from coverage.drafts.forms import CommentForm, TextForm
-from coverage.drafts.rendering import render_markdown, render_piece, word_count
+from coverage.drafts.rendering import quote_candidates, render_markdown, word_count
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
-from coverage.pieces.services import piece_title
+from coverage.pieces.services import house_headline, piece_title
 from coverage.pieces.views import load_piece
+from coverage.public.views import build_article, preview_article
 from coverage.timeutil import utcnow
 from coverage.web import form_error, permission_required
 
@@ -52,7 +53,10 @@ def _editor_page(piece: Piece, form: TextForm, *, preview=None, status: int = 20
         festival=piece.festival,
         title=piece_title(piece),
         form=form,
-        preview=preview,
+        article=preview,
+        suggestion=house_headline(piece, form.pull_quote.data or ""),
+        headline_fixed=piece.state in drafts.HEADLINE_FIXED_STATES,
+        quotes=quote_candidates(form.body.data or ""),
         words=word_count(form.body.data or ""),
         others=drafts.others_editing(piece, current_user, now),
         now=now,
@@ -70,6 +74,9 @@ def edit(piece_id: int):
     form = TextForm(obj=piece)
     form.version.data = str(piece.version)
     form.star_rating.data = piece.star_rating
+    if not piece.headline:
+        # The house style is the starting point; the desk may change it until approval.
+        form.headline.data = house_headline(piece)
     return _editor_page(piece, form)
 
 
@@ -83,15 +90,26 @@ def save(piece_id: int):
     if not form.validate():
         return _editor_page(piece, form, status=422)
     text = _text_from(form, piece)
-    if request.form.get("intent") == "preview":
-        rendered = render_piece(text.headline, text.standfirst, text.body)
-        return _editor_page(piece, form, preview=rendered)
+    intent = request.form.get("intent")
+    try:
+        quote = drafts.check_pull_quote(piece.kind, form.pull_quote.data or "", text.body)
+    except DomainError as error:
+        form_error(form, error)
+        return _editor_page(piece, form, status=error.status)
+    if intent == "preview":
+        return _editor_page(piece, form, preview=preview_article(piece, text, utcnow()))
+    if intent == "suggest":
+        form.headline.data = house_headline(piece, quote)
+        flash("Headline filled in from the house style. Save to keep it.")
+        return _editor_page(piece, form)
     try:
         base = int(form.version.data)
     except ValueError:
         abort(400, "The form lost track of the version it was based on. Reload the page.")
     try:
         result = drafts.save_draft(piece, current_user, text, base_version=base, now=utcnow())
+        if result.status is not drafts.SaveStatus.CONFLICT and piece.kind is PieceKind.INTERVIEW:
+            drafts.set_pull_quote(piece, current_user, quote)
     except DomainError as error:
         db.session.rollback()
         form_error(form, error)
@@ -146,7 +164,7 @@ def revision(piece_id: int, number: int):
         festival=piece.festival,
         title=piece_title(piece),
         revision=revision,
-        rendered=render_piece(revision.headline, revision.standfirst, revision.body),
+        article=build_article(piece, revision, utcnow()),
         can_restore=drafts.may_write(piece, current_user),
     )
 

@@ -50,6 +50,11 @@ class FestivalForm(FlaskForm):
     website = StringField(
         "Website", validators=[Optional(), URL(message="Enter a full address starting https://.")]
     )
+    organiser = StringField(
+        "Organiser",
+        validators=[Length(max=200)],
+        description="As readers know it, e.g. BFI: “visit the official BFI website”.",
+    )
     travel_buffer_minutes = IntegerField(
         "Default travel time between venues (minutes)",
         default=15,
@@ -67,6 +72,7 @@ class FestivalForm(FlaskForm):
             slug=self.slug.data or "",
             city=self.city.data or "",
             website=self.website.data or "",
+            organiser=self.organiser.data or "",
             travel_buffer_minutes=self.travel_buffer_minutes.data,
             is_public=self.is_public.data,
         )

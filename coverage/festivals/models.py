@@ -27,6 +27,8 @@ class Festival(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     website: Mapped[str] = mapped_column(String(500), default="")
+    # Who runs the festival, as the house style names it: "the official BFI website".
+    organiser: Mapped[str] = mapped_column(String(200), default="", server_default="")
     travel_buffer_minutes: Mapped[int] = mapped_column(default=15)
     # Serves the festival's calendar feed without a token.
     is_public: Mapped[bool] = mapped_column(default=False)

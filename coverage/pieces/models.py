@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coverage.accounts.models import User
@@ -49,7 +49,10 @@ class Piece(db.Model):
     # Tightens the film's embargo for this piece only; never loosens it.
     embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last time it went live (a correction republished moves it) and the first time: readers
+    # and feeds date a piece by its first publication and show the later one as an update.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The revision that is live: a correction edits the piece while this stays published.
     published_revision_number: Mapped[int | None]
     # Calendar SEQUENCE and LAST-MODIFIED of the events this piece puts in calendars (deadline,
@@ -59,6 +62,11 @@ class Piece(db.Model):
     calendar_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     word_target: Mapped[int | None]
     headline: Mapped[str] = mapped_column(String(300), default="")
+    # The public URL's last segment, from the approved headline; unique within the festival.
+    # Earlier ones stay in piece_slugs and redirect here.
+    slug: Mapped[str | None] = mapped_column(String(160))
+    # The line of the interview the editor picked for the house-style headline.
+    pull_quote: Mapped[str] = mapped_column(Text, default="", server_default="")
     standfirst: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     star_rating: Mapped[int | None]
@@ -87,6 +95,20 @@ class Piece(db.Model):
 
     def __repr__(self) -> str:
         return f"<Piece {self.id} {self.kind.value} {self.state.value}>"
+
+
+class PieceSlug(db.Model):
+    """Every slug a piece has had in its festival, so an old public URL redirects to the new one
+    after a headline change, and no two pieces of a festival ever share a URL."""
+
+    __tablename__ = "piece_slugs"
+    __table_args__ = (UniqueConstraint("festival_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(ForeignKey("festivals.id", ondelete="CASCADE"))
+    piece_id: Mapped[int] = mapped_column(ForeignKey("pieces.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Transition(db.Model):

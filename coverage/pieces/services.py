@@ -6,6 +6,7 @@ state change goes through `workflow.check_transition` and leaves a `Transition` 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,10 +25,11 @@ from coverage.festivals.services import travel_minutes
 from coverage.pieces.clashes import Clash, Commitment, find_clashes
 from coverage.pieces.embargo import ScreeningTime, effective_embargo, film_embargo
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.pieces.models import Piece, Transition
+from coverage.pieces.models import Piece, PieceSlug, Transition
 from coverage.pieces.workflow import Action, Outcome, PieceFacts, check_transition
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Person, Screening
+from coverage.public import house_style
 from coverage.timeutil import utcnow
 
 DEFAULT_DUE_AFTER = timedelta(hours=24)
@@ -290,15 +292,20 @@ def transition(
         piece.due_at = None
     elif action is Action.ASSIGN:
         piece.decline_reason = ""
-    elif action is Action.SPIKE:
+    elif action in (Action.SPIKE, Action.WITHDRAW):
         piece.state_before_spike = outcome.source
     elif action is Action.RESTORE:
         piece.state_before_spike = None
     elif action is Action.RETURN:
         # The note is the editor's instruction: it belongs in the conversation too.
         piece_comment(piece, actor, note, now)
+    if (action is Action.APPROVE and piece.slug is None) or outcome.target is PieceState.PUBLISHED:
+        # Approval gives a new piece the address it will have (the CMS export shows it); a
+        # corrected headline moves the address only when the correction goes live.
+        assign_slug(piece, now)
     if outcome.target is PieceState.PUBLISHED:
         piece.published_at = now
+        piece.first_published_at = piece.first_published_at or now
         piece.published_revision_number = snapshot_revision(piece, actor, now).number
     piece.state = outcome.target
     # A state change can add, cancel or move this piece's calendar events.
@@ -315,6 +322,37 @@ def transition(
     )
     db.session.flush()
     return outcome
+
+
+def assign_slug(piece: Piece, now: datetime) -> str:
+    """Give the piece the public URL segment its headline makes, unique in its festival.
+
+    A piece keeps every slug it ever had (piece_slugs), so an old URL redirects to the new one;
+    a slug another piece of the festival has or had gets a number (``red-rocket-review-2``).
+    Returns the slug.
+    """
+    festival = piece.festival
+    wanted = house_style.piece_slug(
+        piece.headline or piece_title(piece), festival.name, festival.edition
+    )
+    if piece.slug is not None and re.fullmatch(re.escape(wanted) + r"(-\d+)?", piece.slug):
+        return piece.slug  # the headline did not change: neither does the address
+    owners = dict(
+        db.session.execute(
+            select(PieceSlug.slug, PieceSlug.piece_id).where(
+                PieceSlug.festival_id == festival.id, PieceSlug.slug.startswith(wanted)
+            )
+        ).all()
+    )
+    slug, number = wanted, 2
+    while slug in owners and owners[slug] != piece.id:
+        slug, number = f"{wanted}-{number}", number + 1
+    if slug not in owners:
+        db.session.add(
+            PieceSlug(festival_id=festival.id, piece_id=piece.id, slug=slug, created_at=now)
+        )
+    piece.slug = slug
+    return slug
 
 
 def snapshot_revision(piece: Piece, author: User | None, now: datetime) -> Revision:
@@ -458,6 +496,20 @@ def candidate_commitment(
     return None
 
 
+def house_headline(piece: Piece, pull_quote: str | None = None) -> str:
+    """The house-style headline suggestion for the piece ("" for features and news), from its
+    festival, film, interviewees and pull quote (`pull_quote` overrides the stored one)."""
+    festival = piece.festival
+    return house_style.suggested_headline(
+        piece.kind,
+        festival_name=festival.name,
+        edition=festival.edition,
+        film_title=piece.film.title if piece.film is not None else "",
+        names=[person.name for person in piece.interviewees],
+        pull_quote=piece.pull_quote if pull_quote is None else pull_quote,
+    )
+
+
 def piece_title(piece: Piece) -> str:
     if piece.headline:
         return piece.headline
@@ -496,6 +548,7 @@ def publish_due(now: datetime) -> list[Piece]:
             .values(
                 state=PieceState.PUBLISHED,
                 published_at=now,
+                first_published_at=func.coalesce(Piece.first_published_at, now),
                 updated_at=now,
                 calendar_sequence=Piece.calendar_sequence + 1,
                 calendar_changed_at=now,
@@ -504,6 +557,7 @@ def publish_due(now: datetime) -> list[Piece]:
         )
         if claimed.rowcount != 1:
             continue
+        assign_slug(piece, now)
         live = snapshot_revision(piece, None, now)
         db.session.execute(
             update(Piece)

@@ -12,7 +12,6 @@ from wtforms import SelectChoice
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
 from coverage.drafts import services as drafts
 from coverage.drafts.forms import CommentForm
-from coverage.drafts.rendering import render_piece
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -31,6 +30,7 @@ from coverage.pieces.workflow import (
 )
 from coverage.programme.models import Film
 from coverage.programme.schedule import local_to_utc
+from coverage.public.views import build_article
 from coverage.timeutil import format_in_zone, to_zone, utcnow
 from coverage.web import enum_or_none, form_error, permission_required
 
@@ -201,9 +201,32 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         can_comment=drafts.may_comment(piece, current_user),
         comment_form=CommentForm(),
         others=drafts.others_editing(piece, current_user, now),
-        rendered=render_piece(piece.headline, piece.standfirst, piece.body),
+        article=build_article(
+            piece,
+            piece,
+            now,
+            published_at=piece.first_published_at,
+            updated_at=piece.published_at,
+        ),
+        public=_public_facts(piece, now),
         history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
     ), status
+
+
+def _public_facts(piece: Piece, now: datetime) -> dict | None:
+    """What readers see of this piece: its public address and since when it is live."""
+    if piece.published_at is None or piece.slug is None:
+        return None
+    from coverage.public.services import status_of
+    from coverage.web import absolute_url
+
+    return {
+        "status": status_of(piece, now).value,
+        "url": absolute_url(
+            "public.piece", festival_slug=piece.festival.slug, piece_slug=piece.slug
+        ),
+        "since": piece.first_published_at or piece.published_at,
+    }
 
 
 def _can_write(piece: Piece) -> bool:

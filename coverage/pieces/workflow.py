@@ -29,11 +29,13 @@ class Action(StrEnum):
     TAKE_FOR_EDIT = "take_for_edit"
     RETURN = "return"
     APPROVE = "approve"
+    REOPEN = "reopen"
     PUBLISH = "publish"
     UNSCHEDULE = "unschedule"
     PUBLISH_SCHEDULED = "publish_scheduled"
     CORRECT = "correct"
     SPIKE = "spike"
+    WITHDRAW = "withdraw"
     RESTORE = "restore"
 
     @property
@@ -46,11 +48,13 @@ class Action(StrEnum):
             "take_for_edit": "Take for editing",
             "return": "Return to writer",
             "approve": "Approve",
+            "reopen": "Back to editing",
             "publish": "Publish",
             "unschedule": "Cancel scheduled publication",
             "publish_scheduled": "Publish (scheduled)",
             "correct": "Reopen for correction",
             "spike": "Spike",
+            "withdraw": "Withdraw from publication",
             "restore": "Restore",
         }[self.value]
 
@@ -77,11 +81,13 @@ _PHRASES = {
     "take_for_edit": ("take a piece for editing", "taken for editing"),
     "return": ("return a piece to its writer", "returned to its writer"),
     "approve": ("approve a piece", "approved"),
+    "reopen": ("send a piece back to editing", "sent back to editing"),
     "publish": ("publish a piece", "published"),
     "unschedule": ("cancel a scheduled publication", "unscheduled"),
     "publish_scheduled": ("publish a scheduled piece", "published by the publishing job"),
     "correct": ("reopen a piece for correction", "reopened for correction"),
     "spike": ("spike a piece", "spiked"),
+    "withdraw": ("withdraw a published piece", "withdrawn"),
     "restore": ("restore a piece", "restored"),
 }
 
@@ -113,16 +119,22 @@ TRANSITIONS: dict[Action, Rule] = {
     Action.TAKE_FOR_EDIT: Rule(frozenset({S.FILED}), S.EDITING, Who.DESK),
     Action.RETURN: Rule(frozenset({S.EDITING}), S.DRAFTING, Who.DESK),
     Action.APPROVE: Rule(frozenset({S.EDITING}), S.READY, Who.DESK),
+    # Approval fixes the headline; the desk reopens an approved piece to change it.
+    Action.REOPEN: Rule(frozenset({S.READY}), S.EDITING, Who.DESK),
     # Publishing before the embargo lifts schedules instead: the guard picks the target.
     Action.PUBLISH: Rule(frozenset({S.READY}), None, Who.DESK),
     Action.UNSCHEDULE: Rule(frozenset({S.SCHEDULED}), S.READY, Who.DESK),
     Action.PUBLISH_SCHEDULED: Rule(frozenset({S.SCHEDULED}), S.PUBLISHED, Who.SYSTEM),
     Action.CORRECT: Rule(frozenset({S.PUBLISHED}), S.EDITING, Who.DESK),
     Action.SPIKE: Rule(BEFORE_PUBLISHED, S.SPIKED, Who.DESK),
+    # Taking a live piece down: readers get 410 Gone; restoring puts it back.
+    Action.WITHDRAW: Rule(frozenset({S.PUBLISHED}), S.SPIKED, Who.DESK),
     Action.RESTORE: Rule(frozenset({S.SPIKED}), None, Who.DESK),
 }
 
-NOTE_REQUIRED = frozenset({Action.DECLINE, Action.RETURN, Action.SPIKE, Action.RESTORE})
+NOTE_REQUIRED = frozenset(
+    {Action.DECLINE, Action.RETURN, Action.SPIKE, Action.WITHDRAW, Action.RESTORE}
+)
 
 # Which actions the UI offers as buttons (START happens by saving text, PUBLISH_SCHEDULED by cron).
 MANUAL_ACTIONS = tuple(a for a in Action if a not in (Action.START, Action.PUBLISH_SCHEDULED))
@@ -242,6 +254,7 @@ def _note_message(action: Action) -> str:
         Action.DECLINE: "Say why you are declining, so the editor can reassign it.",
         Action.RETURN: "Write a note telling the writer what to change.",
         Action.SPIKE: "Give a reason for spiking the piece.",
+        Action.WITHDRAW: "Give a reason for withdrawing the piece from publication.",
         Action.RESTORE: "Give a reason for restoring the piece.",
     }[action]
 

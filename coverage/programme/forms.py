@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -16,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from coverage.programme.kinds import EmbargoRule, PremiereStatus, ScreeningKind
 from coverage.programme.rules import FilmFields
 from coverage.programme.schedule import local_to_utc
+from coverage.public import house_style
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in ScreeningKind]
 PREMIERE_CHOICES = [SelectChoice(status.value, status.label) for status in PremiereStatus]
@@ -39,9 +41,8 @@ class FilmForm(FlaskForm):
     )
     section = StringField("Section / strand", validators=[Length(max=200)])
     premiere_status = SelectField("Premiere status", choices=PREMIERE_CHOICES)
-    uk_release_date = DateField(
-        "UK release date", validators=[Optional()], description="Empty: no UK release date yet."
-    )
+    # Labelled with the home market (HOME_MARKET) when the form is built.
+    release_date = DateField("Release date", validators=[Optional()])
     trailer_url = StringField("Trailer URL", validators=[Length(max=500)])
     url = StringField("Festival page URL", validators=[Length(max=500)])
     embargo_rule = SelectField("Embargo", choices=EMBARGO_CHOICES)
@@ -54,6 +55,14 @@ class FilmForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=10080)],
     )
     synopsis = TextAreaField("Synopsis", render_kw={"rows": 4})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        market = house_style.market(current_app.config.get("HOME_MARKET", "UK"))
+        self.release_date.label.text = f"{market.adjective} release date"
+        self.release_date.description = (
+            f"Empty: no {market.adjective} release date yet. Article footers say so."
+        )
 
     def to_fields(self, zone: str) -> FilmFields:
         embargo_rule = EmbargoRule(self.embargo_rule.data)
@@ -69,7 +78,7 @@ class FilmForm(FlaskForm):
             runtime_minutes=self.runtime_minutes.data,
             section=self.section.data or "",
             premiere_status=PremiereStatus(self.premiere_status.data),
-            uk_release_date=self.uk_release_date.data,
+            release_date=self.release_date.data,
             trailer_url=self.trailer_url.data or "",
             url=self.url.data or "",
             embargo_rule=embargo_rule,

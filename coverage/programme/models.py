@@ -32,7 +32,8 @@ class Film(db.Model):
     premiere_status: Mapped[PremiereStatus] = mapped_column(
         enum_type(PremiereStatus), default=PremiereStatus.NONE
     )
-    uk_release_date: Mapped[date | None]
+    # The release date in the publication's home market (the HOME_MARKET setting, default UK).
+    release_date: Mapped[date | None]
     trailer_url: Mapped[str] = mapped_column(String(500), default="")
     # The festival's own page for the film.
     url: Mapped[str] = mapped_column(String(500), default="")

@@ -56,6 +56,8 @@ class FestivalFields:
     slug: str = ""
     city: str = ""
     website: str = ""
+    # Named in the house-style footer: "visit the official BFI website".
+    organiser: str = ""
     travel_buffer_minutes: int = 15
     is_public: bool = False
 
@@ -94,7 +96,15 @@ def clean_festival(fields: FestivalFields) -> FestivalFields:
         slug=slug,
         city=fields.city.strip(),
         website=check_url(fields.website, "website"),
+        organiser=_organiser(fields.organiser),
     )
+
+
+def _organiser(name: str) -> str:
+    name = " ".join(name.split())
+    if len(name) > 200:
+        raise InvalidInput("Keep the organiser's name under 200 characters.", field="organiser")
+    return name
 
 
 def clean_venue_name(name: str) -> str:
@@ -117,7 +127,7 @@ class FilmFields:
     runtime_minutes: int | None = None
     section: str = ""
     premiere_status: PremiereStatus = PremiereStatus.NONE
-    uk_release_date: date | None = None
+    release_date: date | None = None
     trailer_url: str = ""
     url: str = ""
     embargo_rule: EmbargoRule = EmbargoRule.NONE

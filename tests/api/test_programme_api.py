@@ -44,6 +44,7 @@ def test_writer_lists_and_reads_festivals(client, programme, writer):
         "start_date": "2021-10-06",
         "end_date": "2021-10-17",
         "website": "",
+        "organiser": "",
         "travel_buffer_minutes": 15,
         "is_public": False,
     }

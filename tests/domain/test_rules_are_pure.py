@@ -30,6 +30,7 @@ RULE_MODULES = [
     "coverage.pieces.clashes",
     "coverage.drafts.rendering",
     "coverage.drafts.diff",
+    "coverage.public.export",
 ]
 OPTIONAL_RULE_MODULES: list[str] = []
 

@@ -85,11 +85,13 @@ ROWS = [
     (Action.TAKE_FOR_EDIT, S.FILED, S.EDITING, EDITOR),
     (Action.RETURN, S.EDITING, S.DRAFTING, EDITOR),
     (Action.APPROVE, S.EDITING, S.READY, EDITOR),
+    (Action.REOPEN, S.READY, S.EDITING, EDITOR),
     (Action.PUBLISH, S.READY, S.PUBLISHED, EDITOR),
     (Action.UNSCHEDULE, S.SCHEDULED, S.READY, EDITOR),
     (Action.PUBLISH_SCHEDULED, S.SCHEDULED, S.PUBLISHED, None),
     (Action.CORRECT, S.PUBLISHED, S.EDITING, EDITOR),
     *[(Action.SPIKE, source, S.SPIKED, EDITOR) for source in sorted(BEFORE_PUBLISHED)],
+    (Action.WITHDRAW, S.PUBLISHED, S.SPIKED, EDITOR),
     (Action.RESTORE, S.SPIKED, S.PITCHED, EDITOR),
 ]
 
@@ -200,6 +202,7 @@ def test_a_writer_cannot_approve():
         (Action.APPROVE, "Only an editor can approve a piece."),
         (Action.PUBLISH, "Only an editor can publish a piece."),
         (Action.SPIKE, "Only an editor can spike a piece."),
+        (Action.WITHDRAW, "Only an editor can withdraw a published piece."),
         (Action.RESTORE, "Only an editor can restore a piece."),
     ],
 )
@@ -332,6 +335,12 @@ NOTE_CASES = [
     ),
     (Action.RETURN, S.EDITING, EDITOR, "Write a note telling the writer what to change."),
     (Action.SPIKE, S.DRAFTING, EDITOR, "Give a reason for spiking the piece."),
+    (
+        Action.WITHDRAW,
+        S.PUBLISHED,
+        EDITOR,
+        "Give a reason for withdrawing the piece from publication.",
+    ),
     (Action.RESTORE, S.SPIKED, EDITOR, "Give a reason for restoring the piece."),
 ]
 
@@ -509,6 +518,14 @@ def test_restore_returns_the_state_before_the_spike(before):
     facts = piece(S.SPIKED, state_before_spike=before)
     outcome = check_transition(facts, Action.RESTORE, EDITOR, NOW, note="Back on.")
     assert outcome == Outcome(Action.RESTORE, S.SPIKED, before, None)
+
+
+def test_a_withdrawn_piece_is_restored_to_published():
+    withdrawn = check_transition(piece(S.PUBLISHED), Action.WITHDRAW, EDITOR, NOW, note="Legal.")
+    assert withdrawn == Outcome(Action.WITHDRAW, S.PUBLISHED, S.SPIKED, None)
+    facts = piece(S.SPIKED, state_before_spike=S.PUBLISHED)
+    outcome = check_transition(facts, Action.RESTORE, EDITOR, NOW, note="Cleared by lawyers.")
+    assert outcome.target is S.PUBLISHED
 
 
 def test_restore_without_a_remembered_state_returns_to_pitched():

@@ -85,7 +85,7 @@ def test_preview_renders_as_published_and_sanitised_without_saving(app, client, 
     assert "<script>alert" not in page
     assert 'href="javascript:' not in page
     assert "Red Rocket does not have a UK release date yet." in page
-    assert "By Wyn Writer" in page
+    assert '<p class="byline">Wyn Writer</p>' in page
     assert revisions(app, drafting) == []
 
 

@@ -268,7 +268,7 @@ def test_film_form_saves_every_field_and_shows_them(app, client, users, login, p
         "runtime_minutes": "98",
         "section": "Headline Gala",
         "premiere_status": "uk",
-        "uk_release_date": "2022-01-21",
+        "release_date": "2022-01-21",
         "trailer_url": "https://example.com/trailer",
         "url": "https://whatson.bfi.org.uk/lff/belfast",
         "embargo_rule": "fixed",

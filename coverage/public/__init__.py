@@ -1,0 +1,1 @@
+"""Published coverage readers see: piece pages, hubs, Atom feeds, sitemap, CMS export."""

@@ -1,0 +1,143 @@
+"""Atom feeds and the sitemap of published coverage.
+
+Both read through `services.live_pieces`, so they hold exactly what the public pages show: live
+pieces only, never before the embargo, never spiked or withdrawn, always the published text.
+Every response carries an ETag of its bytes and Last-Modified, answers conditional GETs with 304
+(`views.conditional`), and costs the same few queries whatever the number of pieces.
+
+Last-Modified never goes back while the content changes, even when a piece leaves (withdrawn,
+or its embargo moved into the future) or comes back (its embargo lifted): it is the latest of the
+entries' dates, the embargo instants that have lifted, and the last change of any piece that was
+ever public in the feed's scope and of those pieces' films and screenings (one aggregate query).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, request
+from sqlalchemy import select
+
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.public import atom, house_style, services
+from coverage.public.views import _not_here, conditional, publication_name
+from coverage.timeutil import utcnow
+from coverage.web import absolute_url
+
+bp = Blueprint("public_feeds", __name__)
+
+# The all-festivals feed carries the latest pieces only; each hub's feed has all of its own.
+ALL_FEED_LIMIT = 50
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+SITEMAP_CONTENT_TYPE = "application/xml; charset=utf-8"
+
+
+def tag_domain() -> str:
+    """The DNS name in entry ids (``tag:<domain>,...``): CALENDAR_UID_DOMAIN, else the host of
+    PUBLIC_BASE_URL, else this request's host.
+
+    CALENDAR_UID_DOMAIN is already the install's "never change it" domain (calendar UIDs), and
+    entry ids carry the same promise: a changed domain makes every entry new to every reader.
+    The request's host is a development fallback; production sets one of the two settings."""
+    configured = (
+        current_app.config.get("CALENDAR_UID_DOMAIN")
+        or urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname
+    )
+    return configured or urlsplit(request.host_url).hostname or "localhost"
+
+
+def piece_url(item: services.PublicPiece) -> str:
+    return absolute_url("public.piece", festival_slug=item.festival.slug, piece_slug=item.slug)
+
+
+def _xml_response(body: bytes, content_type: str, last_modified: datetime | None):
+    response = conditional(body, last_modified)  # type: ignore[arg-type]
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+# --- Atom -----------------------------------------------------------------------------------
+
+
+@bp.get("/film-festivals/feed.atom")
+def atom_all():
+    now = utcnow()
+    pieces = services.live_pieces(now, limit=ALL_FEED_LIMIT)
+    facts = atom.FeedFacts(
+        title=f"{publication_name()}: {house_style.SECTION_NAME}",
+        page_url=absolute_url("public.index"),
+        self_url=absolute_url("public_feeds.atom_all"),
+        author=publication_name(),
+    )
+    body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())
+    return _xml_response(
+        body, atom.CONTENT_TYPE, services.last_modified(pieces, services.last_change())
+    )
+
+
+@bp.get("/film-festivals/<festival_slug>/feed.atom")
+def atom_festival(festival_slug: str):
+    now = utcnow()
+    festival = db.session.scalar(select(Festival).where(Festival.slug == festival_slug))
+    if festival is None:
+        return _not_here(404, "Not found", "There is no festival coverage at this address.")
+    pieces = services.live_pieces(now, festival_id=festival.id)
+    facts = atom.FeedFacts(
+        title=f"{publication_name()}: "
+        + house_style.festival_edition(festival.name, festival.edition),
+        page_url=absolute_url("public.hub", festival_slug=festival.slug),
+        self_url=absolute_url("public_feeds.atom_festival", festival_slug=festival.slug),
+        author=publication_name(),
+        updated_when_empty=festival.updated_at,
+    )
+    body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())
+    last_modified = services.last_modified(
+        pieces, festival.updated_at, services.last_change(festival.id)
+    )
+    return _xml_response(body, atom.CONTENT_TYPE, last_modified)
+
+
+# --- Sitemap --------------------------------------------------------------------------------
+
+
+def _w3c(moment: datetime) -> str:
+    """W3C Datetime (https://www.w3.org/TR/NOTE-datetime), UTC, whole seconds."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def build_sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
+    """A sitemaps.org 0.9 urlset of (absolute URL, lastmod) pairs; ElementTree escapes."""
+    urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+    for location, lastmod in entries:
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = location
+        if lastmod is not None:
+            ET.SubElement(url, "lastmod").text = _w3c(lastmod)
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    now = utcnow()
+    hubs = services.festivals_with_coverage(now)
+    everything = [item for _, items in hubs for item in items]
+    entries: list[tuple[str, datetime | None]] = [
+        (absolute_url("public.index"), services.latest(*(item.updated_at for item in everything)))
+    ]
+    for festival, items in hubs:
+        entries.append(
+            (
+                absolute_url("public.hub", festival_slug=festival.slug),
+                max(item.updated_at for item in items),
+            )
+        )
+        entries.extend((piece_url(item), item.updated_at) for item in items)
+    body = build_sitemap(entries)
+    return _xml_response(
+        body, SITEMAP_CONTENT_TYPE, services.last_modified(everything, services.last_change())
+    )

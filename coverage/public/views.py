@@ -1,0 +1,316 @@
+"""Public pages readers see without logging in: piece pages, coverage hubs, the festivals index.
+
+Only live pieces (see `coverage.public.rules`), always their published revision. Every page
+carries an ETag (a hash of the bytes served) and Last-Modified, and answers conditional GETs
+with 304. The article itself is built by `build_article`, which the writer's preview and the
+desk's piece page use too, so what the desk sees is what readers get.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from coverage.drafts.rendering import plain_inline, render_inline, render_markdown
+from coverage.extensions import db
+from coverage.festivals.models import Festival
+from coverage.pieces.kinds import PieceKind
+from coverage.pieces.models import Piece
+from coverage.public import house_style, services
+from coverage.public.rules import PublicStatus
+from coverage.public.structured import FilmFacts, piece_json_ld
+from coverage.timeutil import to_zone, utcnow
+from coverage.web import absolute_url
+
+bp = Blueprint("public", __name__, url_prefix="/film-festivals")
+
+MORE_IN_SECTION = 5
+# Readers may see a withdrawal or a correction a minute late, never more.
+CACHE_SECONDS = 60
+
+
+class TextLike(Protocol):
+    headline: str
+    standfirst: str
+    body: str
+    star_rating: int | None
+
+
+@dataclass(frozen=True)
+class Article:
+    """Everything the article partial shows, in house style."""
+
+    kind: PieceKind
+    breadcrumb: list[tuple[str, str]]
+    headline: Markup
+    headline_text: str
+    stars: int | None
+    standfirst: Markup
+    standfirst_text: str
+    body: Markup
+    byline: str | None
+    dateline: str | None
+    release_line: str | None
+    lines: list[house_style.FurnitureLine] = field(default_factory=list)
+    more: list[services.PublicPiece] = field(default_factory=list)
+    hub_url: str = ""
+
+
+@bp.app_template_global("home_market")
+def home_market() -> house_style.Market:
+    return house_style.market(current_app.config.get("HOME_MARKET", "UK"))
+
+
+def publication_name() -> str:
+    return current_app.config.get("PUBLICATION_NAME") or "Festival Coverage"
+
+
+def build_article(
+    piece: Piece,
+    text: TextLike,
+    now: datetime,
+    *,
+    published_at: datetime | None = None,
+    updated_at: datetime | None = None,
+    more: list[services.PublicPiece] | None = None,
+) -> Article:
+    """The piece as readers get it, from any text (the live revision, a draft being previewed,
+    an old revision): breadcrumb, headline, stars, standfirst, body, byline and the house-style
+    lines under it. Expects `piece` loaded with festival, film and writer."""
+    festival = piece.festival
+    edition = house_style.festival_edition(festival.name, festival.edition)
+    hub_url = url_for("public.hub", festival_slug=festival.slug)
+    film = piece.film
+    lines = [house_style.hub_line(edition, hub_url)]
+    website = house_style.festival_website_line(festival.organiser, festival.website)
+    if website is not None:
+        lines.append(website)
+    release_line = None
+    if film is not None:
+        release_line = house_style.release_footer(
+            film.title, film.release_date, home_market(), now.astimezone(UTC).date()
+        )
+        trailer = house_style.trailer_line(film.title, film.trailer_url)
+        if trailer is not None:
+            lines.append(trailer)
+    stars = text.star_rating if piece.kind is PieceKind.REVIEW else None
+    return Article(
+        kind=piece.kind,
+        breadcrumb=[
+            (house_style.SECTION_NAME, url_for("public.index")),
+            (edition, hub_url),
+        ],
+        headline=Markup(render_inline(text.headline)),  # noqa: S704 (sanitised by nh3)
+        headline_text=plain_inline(text.headline),
+        stars=stars,
+        standfirst=Markup(render_inline(text.standfirst)),  # noqa: S704
+        standfirst_text=plain_inline(text.standfirst),
+        body=Markup(render_markdown(text.body)),  # noqa: S704
+        byline=piece.writer.name if piece.writer is not None else None,
+        dateline=_dateline(published_at, updated_at, festival),
+        release_line=release_line,
+        lines=lines,
+        more=more if more is not None else [],
+        hub_url=hub_url,
+    )
+
+
+def _dateline(first: datetime | None, updated: datetime | None, festival: Festival) -> str | None:
+    """``12th October 2021``, and ``· Updated 14th October 2021`` after a republished
+    correction (dates in the festival's zone, where the desk and its readers are)."""
+    if first is None:
+        return None
+    day = to_zone(first, festival.timezone).date()
+    line = house_style.long_date(day)
+    if updated is not None and to_zone(updated, festival.timezone).date() != day:
+        line += f" · Updated {house_style.long_date(to_zone(updated, festival.timezone).date())}"
+    return line
+
+
+def more_in_section(now: datetime, exclude_piece_id: int | None = None):
+    return services.live_pieces(now, limit=MORE_IN_SECTION, exclude_piece_id=exclude_piece_id)
+
+
+def preview_article(piece: Piece, text: TextLike, now: datetime) -> Article:
+    """The writer's preview: the page readers will get, furniture and "More in" included."""
+    return build_article(
+        piece,
+        text,
+        now,
+        published_at=piece.first_published_at or now,
+        updated_at=now if piece.first_published_at else None,
+        more=more_in_section(now, piece.id),
+    )
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+def conditional(html: str, last_modified: datetime | None, status: int = 200):
+    """Serve `html` with a strong ETag of its bytes and Last-Modified; 304 when the client
+    already has it (RFC 9110 section 13). Pages are public: shared caches may keep them briefly."""
+    response = current_app.make_response((html, status))
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    return response.make_conditional(request)
+
+
+def _not_here(status: int, title: str, detail: str):
+    html = render_template(
+        "public/error.html",
+        status=status,
+        title=title,
+        detail=detail,
+        publication=publication_name(),
+    )
+    return current_app.make_response((html, status))
+
+
+def _release_passed_at(film, today: date) -> datetime | None:
+    """The footer drops its release line the day after release: a change of the page."""
+    if film is None or film.release_date is None or film.release_date >= today:
+        return None
+    return datetime.combine(film.release_date, datetime.min.time(), UTC)
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+@bp.get("/<festival_slug>/<piece_slug>")
+def piece(festival_slug: str, piece_slug: str):
+    now = utcnow()
+    found = services.find_by_slug(festival_slug, piece_slug)
+    if found.piece is None:
+        return _not_here(404, "Not found", "There is no article at this address.")
+    item = found.piece
+    status = services.status_of(item, now)
+    if status is PublicStatus.GONE:
+        return _not_here(410, "Withdrawn", "This article has been withdrawn.")
+    if status is not PublicStatus.LIVE:
+        return _not_here(404, "Not found", "There is no article at this address.")
+    if found.current_slug and found.current_slug != piece_slug:
+        # The headline changed: the old address keeps working, for search engines permanently.
+        return redirect(
+            url_for("public.piece", festival_slug=festival_slug, piece_slug=found.current_slug),
+            301,
+        )
+    live = services.public_piece(item)
+    if live is None:
+        return _not_here(404, "Not found", "There is no article at this address.")
+    more = more_in_section(now, item.id)
+    article = build_article(
+        item,
+        live.text,
+        now,
+        published_at=live.published_at,
+        updated_at=item.published_at,
+        more=more,
+    )
+    canonical = absolute_url("public.piece", festival_slug=festival_slug, piece_slug=live.slug)
+    film = item.film
+    keywords = [house_style.SECTION_NAME, item.festival.display_name]
+    if film is not None:
+        keywords.append(film.title)
+    json_ld = piece_json_ld(
+        is_review=item.kind is PieceKind.REVIEW,
+        headline=article.headline_text,
+        description=article.standfirst_text,
+        url=canonical,
+        published_at=live.published_at,
+        modified_at=live.updated_at,
+        author=article.byline,
+        publisher=publication_name(),
+        section=house_style.SECTION_NAME,
+        film=FilmFacts(
+            film.title,
+            [name.strip() for name in film.directors.split(",") if name.strip()],
+            film.year,
+            film.url,
+        )
+        if film is not None
+        else None,
+        stars=article.stars,
+        keywords=keywords,
+    )
+    html = render_template(
+        "public/piece.html",
+        article=article,
+        live=live,
+        canonical=canonical,
+        json_ld=json.dumps(json_ld, ensure_ascii=False),
+        publication=publication_name(),
+        festival=item.festival,
+    )
+    last_modified = services.last_modified(
+        [live, *more],
+        item.festival.updated_at,
+        film.updated_at if film else None,
+        _release_passed_at(film, now.date()),
+        services.last_change(),
+    )
+    return conditional(html, last_modified)
+
+
+@bp.get("/<festival_slug>/")
+def hub(festival_slug: str):
+    now = utcnow()
+    festival = db.session.scalar(db.select(Festival).where(Festival.slug == festival_slug))
+    if festival is None:
+        return _not_here(404, "Not found", "There is no festival coverage at this address.")
+    pieces = services.live_pieces(now, festival_id=festival.id)
+    html = render_template(
+        "public/hub.html",
+        festival=festival,
+        edition=house_style.festival_edition(festival.name, festival.edition),
+        groups=services.group_by_kind(pieces),
+        canonical=absolute_url("public.hub", festival_slug=festival.slug),
+        publication=publication_name(),
+        section=house_style.SECTION_NAME,
+    )
+    last_modified = services.last_modified(
+        pieces, festival.updated_at, services.last_change(festival.id)
+    )
+    return conditional(html, last_modified)
+
+
+@bp.get("/")
+def index():
+    now = utcnow()
+    hubs = services.festivals_with_coverage(now)
+    html = render_template(
+        "public/index.html",
+        hubs=hubs,
+        canonical=absolute_url("public.index"),
+        publication=publication_name(),
+        section=house_style.SECTION_NAME,
+    )
+    everything = [item for _, items in hubs for item in items]
+    return conditional(html, services.last_modified(everything, services.last_change()))
+
+
+@bp.app_template_global("public_url_of")
+def public_url_of(item: services.PublicPiece) -> str:
+    return url_for("public.piece", festival_slug=item.festival.slug, piece_slug=item.slug)
+
+
+@bp.app_template_filter("long_date")
+def long_date_filter(moment: datetime | date | None, zone: str = "UTC") -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = to_zone(moment, zone).date()
+    return house_style.long_date(moment)
+
+
+@bp.app_template_filter("inline_markdown")
+def inline_markdown_filter(text: str) -> Markup:
+    return Markup(render_inline(text or ""))  # noqa: S704 (sanitised by nh3)
