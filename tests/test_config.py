@@ -44,3 +44,17 @@ def test_database_url_spellings(given, expected):
 def test_unknown_environment_name_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="COVERAGE_ENV"):
         load_config(tmp_path, {"COVERAGE_ENV": "staging"})
+
+
+def test_home_market_defaults_to_the_uk_and_refuses_nonsense(tmp_path):
+    assert load_config(tmp_path, {})["HOME_MARKET"] == "UK"
+    assert load_config(tmp_path, {"HOME_MARKET": " ie "})["HOME_MARKET"] == "IE"
+    for wrong in ("United Kingdom", "U.K.", "1"):
+        with pytest.raises(ConfigError, match="HOME_MARKET must be a country code"):
+            load_config(tmp_path, {"HOME_MARKET": wrong})
+
+
+def test_publication_name_has_a_default(tmp_path):
+    assert load_config(tmp_path, {})["PUBLICATION_NAME"] == "Festival Coverage"
+    named = load_config(tmp_path, {"PUBLICATION_NAME": "The Film Desk"})
+    assert named["PUBLICATION_NAME"] == "The Film Desk"

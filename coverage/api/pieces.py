@@ -63,7 +63,7 @@ from coverage.pieces.workflow import Action, available_actions, embargo_refusal
 from coverage.programme.models import Film, Screening
 from coverage.public.export_views import export_document, export_response
 from coverage.timeutil import utcnow
-from coverage.web import problem
+from coverage.web import absolute_url, problem
 
 TAGS = ["pieces"]
 PLAN_REFUSED = "Only an editor can change a piece's plan."
@@ -203,6 +203,11 @@ def piece_out(piece: Piece, user: User, now: datetime) -> PieceOut:
         embargo_held=held,
         publish_at=_iso(piece.publish_at, festival),
         published_at=_iso(piece.published_at, festival),
+        first_published_at=_iso(piece.first_published_at, festival),
+        public_url=absolute_url("public.piece", festival_slug=festival.slug, piece_slug=piece.slug)
+        if piece.slug
+        else None,
+        suggested_headline=services.house_headline(piece),
         release_notice=embargo_refusal(facts, now),
         decline_reason=piece.decline_reason,
         actions=available_actions(facts, user.actor, now),

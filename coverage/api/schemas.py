@@ -317,7 +317,24 @@ class PieceOut(BaseModel):
         description="The film's embargo waits for a first public screening that is not scheduled."
     )
     publish_at: OffsetDateTime | None = Field(description="A later time the desk chose.")
-    published_at: OffsetDateTime | None
+    published_at: OffsetDateTime | None = Field(
+        description="When it last went live (a republished correction moves it)."
+    )
+    first_published_at: OffsetDateTime | None = Field(
+        description="When it first went live: readers and feeds date it by this."
+    )
+    public_url: str | None = Field(
+        description=(
+            "Its address on the public site once it has one (set at approval); readers see it "
+            "only while the piece is live."
+        )
+    )
+    suggested_headline: str = Field(
+        description=(
+            "The house-style headline from the piece's facts (empty for features and news), "
+            "e.g. `London Film Festival 2021: Red Rocket | Review`."
+        )
+    )
     release_notice: str | None = Field(
         description=(
             "Why the piece cannot go out yet (its embargo or chosen time), e.g. `The embargo for "

@@ -126,6 +126,9 @@ def test_writer_lists_and_reads_pieces(client, programme, writer):
         "embargo_held": False,
         "publish_at": None,
         "published_at": None,
+        "first_published_at": None,
+        "public_url": None,
+        "suggested_headline": "Test Festival 2021: Red Rocket | Review",
         "release_notice": None,
         "decline_reason": "",
         "actions": [],
@@ -398,6 +401,11 @@ def test_publish_before_the_embargo_schedules_then_publishes_after(
     piece = response.get_json()["piece"]
     assert piece["state"] == "published"
     assert piece["published_at"] is not None and piece["release_notice"] is None
+    assert piece["first_published_at"] == piece["published_at"]
+    # The address comes from the approved headline, "Rocket man".
+    assert (
+        piece["public_url"] == "http://coverage.test/film-festivals/test-festival-2021/rocket-man"
+    )
 
 
 def test_a_held_embargo_is_shown_as_held(app, client, programme, editor):
