@@ -13,7 +13,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -77,6 +77,43 @@ def _add_pieces(festival) -> None:
     db.session.flush()
 
 
+def _publish_reviews(festival) -> int:
+    """Every review goes live (400), as publishing leaves them: a revision, a slug, dates."""
+    from coverage.drafts.models import Revision
+    from coverage.pieces.models import PieceSlug
+
+    reviews = db.session.scalars(
+        select(Piece).where(Piece.festival_id == festival.id, Piece.kind == PieceKind.REVIEW)
+    ).all()
+    start = datetime(2021, 10, 7, 9, 0, tzinfo=UTC)
+    body = "\n\n".join(["A paragraph of criticism, *with emphasis*, about the film."] * 6)
+    for n, piece in enumerate(reviews):
+        at = start + timedelta(minutes=7 * n)
+        piece.headline = f"Bench Festival 2021: Film number {n} | Review"
+        piece.standfirst = "A standfirst of one sentence."
+        piece.body = body
+        piece.star_rating = 1 + n % 5
+        piece.state = PieceState.PUBLISHED
+        piece.slug = f"film-number-{n}-review"
+        piece.published_at = piece.first_published_at = at
+        piece.published_revision_number = 1
+        db.session.add(
+            Revision(
+                piece=piece,
+                number=1,
+                version=1,
+                headline=piece.headline,
+                standfirst=piece.standfirst,
+                body=body,
+                star_rating=piece.star_rating,
+                created_at=at,
+            )
+        )
+        db.session.add(PieceSlug(festival_id=festival.id, piece_id=piece.id, slug=piece.slug))
+    db.session.flush()
+    return len(reviews)
+
+
 def timed(label: str, action: Callable[[], object], repeat: int = 5) -> None:
     samples = []
     for _ in range(repeat):
@@ -134,6 +171,7 @@ def main() -> None:
             3,
         )
         _add_pieces(festival)
+        live = _publish_reviews(festival)
         _, feed_secret = issue_feed_token(
             find_user_by_email("bench@example.org"), FeedKind.FESTIVAL, festival, utcnow()
         )
@@ -178,6 +216,25 @@ def main() -> None:
         "festival feed, 304 (If-None-Match)",
         lambda: client.get(feed, headers={"If-None-Match": etag}),
     )
+
+    reader = app.test_client()  # no login: what readers get
+    hub = f"/film-festivals/{slug}/"
+    for label, path in [
+        ("public piece page (More in: 5 of 400 live)", f"{hub}film-number-7-review"),
+        (f"public coverage hub ({live} live reviews)", hub),
+        ("public festivals index", "/film-festivals/"),
+        ("Atom, all festivals (latest 50)", "/film-festivals/feed.atom"),
+        (f"Atom, one festival ({live} entries)", f"{hub}feed.atom"),
+        (f"sitemap ({live} pieces)", "/sitemap.xml"),
+    ]:
+        response = reader.get(path)
+        assert response.status_code == 200, path
+        timed(label, lambda path=path: reader.get(path))
+        etag = response.headers["ETag"]
+        timed(
+            "  ... its 304 (If-None-Match)",
+            lambda path=path, etag=etag: reader.get(path, headers={"If-None-Match": etag}),
+        )
 
 
 if __name__ == "__main__":
