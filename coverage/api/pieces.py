@@ -207,6 +207,7 @@ def piece_out(piece: Piece, user: User, now: datetime) -> PieceOut:
         public_url=absolute_url("public.piece", festival_slug=festival.slug, piece_slug=piece.slug)
         if piece.slug
         else None,
+        pull_quote=piece.pull_quote,
         suggested_headline=services.house_headline(piece),
         release_notice=embargo_refusal(facts, now),
         decline_reason=piece.decline_reason,
@@ -331,9 +332,10 @@ def update_piece(piece_id: int, json: PiecePatch):
     user = api_user()
     changes = _changes(json, PLAN_NULLABLE | {"star_rating"})
     text_sent = {name: changes.pop(name) for name in TEXT_FIELDS if name in changes}
+    pull_quote = changes.pop("pull_quote", None)
     if changes and not services.is_desk(user):
         raise NotPermitted(PLAN_REFUSED)
-    if text_sent and not drafts.may_write(piece, user):
+    if (text_sent or pull_quote is not None) and not drafts.may_write(piece, user):
         raise NotPermitted(drafts.who_writes(piece))
     header = request.headers.get("If-Match")
     if header is None:
@@ -362,6 +364,9 @@ def update_piece(piece_id: int, json: PiecePatch):
             db.session.commit()
             return _kept_not_applied(piece, base, result.revision)
         saved = result.status is drafts.SaveStatus.SAVED
+    if pull_quote is not None:
+        # Checked against the body as saved just now: a refusal undoes the whole request.
+        drafts.set_pull_quote(piece, user, pull_quote)
     if changes:
         _update_plan(piece, user, changes, bump_version=not saved)
     db.session.commit()

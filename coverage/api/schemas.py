@@ -329,6 +329,7 @@ class PieceOut(BaseModel):
             "only while the piece is live."
         )
     )
+    pull_quote: str = Field(description="Interviews: the line the suggested headline quotes.")
     suggested_headline: str = Field(
         description=(
             "The house-style headline from the piece's facts (empty for features and news), "
@@ -399,6 +400,13 @@ class PiecePatch(_Input):
     body: str | None = Field(None, description="Text (Markdown): saved as a revision.")
     star_rating: int | None = Field(
         None, description="Text (reviews only, 1 to 5; `null` for none): saved as a revision."
+    )
+    pull_quote: str | None = Field(
+        None,
+        description=(
+            "Interviews: the line of the body the house-style headline quotes (422 when the "
+            "body does not contain it; empty to clear)."
+        ),
     )
     writer_id: int | None = None
     editor_id: int | None = None

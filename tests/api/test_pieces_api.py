@@ -128,6 +128,7 @@ def test_writer_lists_and_reads_pieces(client, programme, writer):
         "published_at": None,
         "first_published_at": None,
         "public_url": None,
+        "pull_quote": "",
         "suggested_headline": "Test Festival 2021: Red Rocket | Review",
         "release_notice": None,
         "decline_reason": "",
@@ -605,3 +606,35 @@ def test_list_query_count_does_not_grow(app, client, programme, editor, users):
     many_queries, many = _queries_for(app, client, PIECES, editor)
     assert many == 30
     assert many_queries == few_queries
+
+
+def test_an_interview_pull_quote_is_picked_from_the_body_through_the_api(
+    app, client, programme, editor, writer, users
+):
+    in_editing(app, client, programme, editor, writer, users)
+    with app.app_context():
+        piece = db.session.get(Piece, programme["piece"])
+        piece.kind = PieceKind.INTERVIEW
+        piece.interviewees = [Person(name="Sean Baker", film_id=programme["film"])]
+        db.session.commit()
+    body = "He grins. “Texas City was the first character we cast,” Baker says."
+    refused = patch(
+        client, piece_url(programme), {"body": body, "pull_quote": "Words he never said"}, editor
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"] == [
+        {
+            "field": "pull_quote",
+            "message": "Pick the pull quote from the body: these words are not in it.",
+        }
+    ]
+    assert client.get(piece_url(programme), headers=editor).get_json()["body"] != body
+
+    quote = "Texas City was the first character we cast"
+    saved = patch(client, piece_url(programme), {"body": body, "pull_quote": quote}, editor)
+    assert saved.status_code == 200, saved.get_json()
+    piece = saved.get_json()
+    assert piece["pull_quote"] == quote
+    assert piece["suggested_headline"] == (
+        f"“{quote}”: Sean Baker on Red Rocket at Test Festival 2021"
+    )
