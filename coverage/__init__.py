@@ -31,6 +31,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -53,6 +54,19 @@ def register_extensions(app: Flask) -> None:
     from coverage.accounts.services import load_user_by_session_token
 
     login_manager.user_loader(load_user_by_session_token)
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<int:...>` in every route takes only ids a primary key column can hold (PostgreSQL
+    `integer`, 32 bits): `/pieces/99999999999999999999` is a 404, never a database overflow."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_blueprints(app: Flask) -> None:

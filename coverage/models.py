@@ -3,7 +3,7 @@
 from coverage.accounts.models import ApiToken, User
 from coverage.calendars.models import FeedToken
 from coverage.drafts.models import Comment, EditPresence, Revision
-from coverage.festivals.models import Festival, Venue, VenueTravel
+from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueTravel
 from coverage.pieces.models import Piece, PieceSlug, Transition, piece_films, piece_interviewees
 from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 
@@ -13,6 +13,7 @@ __all__ = [
     "EditPresence",
     "FeedToken",
     "Festival",
+    "FestivalSlug",
     "Film",
     "Person",
     "ProgrammeUpload",

@@ -62,3 +62,34 @@ def test_naive_datetimes_are_refused(app, users):
         with pytest.raises(Exception, match="naive datetime"):
             db.session.commit()
         db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pieces/99999999999999999999",
+        "/pieces/2147483648/export.md",
+        "/pieces/99999999999999999999/revisions",
+        "/festivals/{slug}/films/99999999999999999999",
+        "/festivals/{slug}/screenings/4294967296/edit",
+    ],
+)
+def test_an_id_too_large_for_the_database_is_not_found(client, users, login, programme, path):
+    login("editor")
+    response = client.get(path.format(slug=programme["slug"]))
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.get_data(as_text=True)
+
+
+def test_an_api_id_too_large_for_the_database_is_a_404_problem(app, client, users):
+    from coverage.accounts.services import issue_api_token
+
+    with app.app_context():
+        _, secret = issue_api_token(db.session.get(User, users["editor"]), "big ids")
+        db.session.commit()
+    response = client.get(
+        "/api/v1/pieces/99999999999999999999/export?format=html",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"

@@ -53,6 +53,20 @@ class Festival(db.Model):
         return f"<Festival {self.slug}>"
 
 
+class FestivalSlug(db.Model):
+    """An address a festival had before its slug changed: its public pages and feeds redirect
+    from it, so published links never break, and no other festival may take it."""
+
+    __tablename__ = "festival_slugs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(
+        ForeignKey("festivals.id", ondelete="CASCADE"), index=True
+    )
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Venue(db.Model):
     __tablename__ = "venues"
     __table_args__ = (UniqueConstraint("festival_id", "name"),)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from coverage.errors import Conflict, InvalidInput
 from coverage.extensions import db
-from coverage.festivals.models import Festival, Venue, VenueTravel
+from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueTravel
 from coverage.programme.models import Screening
 from coverage.programme.rules import (
     FestivalFields,
@@ -23,6 +23,15 @@ def festival_by_slug(slug: str) -> Festival | None:
     return db.session.scalar(select(Festival).where(Festival.slug == slug))
 
 
+def festival_moved_to(old_slug: str) -> str | None:
+    """The current slug of the festival that used to live at `old_slug`, or None."""
+    return db.session.scalar(
+        select(Festival.slug)
+        .join(FestivalSlug, FestivalSlug.festival_id == Festival.id)
+        .where(FestivalSlug.slug == old_slug)
+    )
+
+
 def _check_slug_free(slug: str, festival_id: int | None) -> None:
     existing = festival_by_slug(slug)
     if existing is not None and existing.id != festival_id:
@@ -30,6 +39,31 @@ def _check_slug_free(slug: str, festival_id: int | None) -> None:
             f"Another festival ({existing.display_name}) already uses the address '{slug}'.",
             field="slug",
         )
+    former = db.session.scalar(select(FestivalSlug).where(FestivalSlug.slug == slug))
+    if former is not None and former.festival_id != festival_id:
+        owner = db.session.get(Festival, former.festival_id)
+        raise InvalidInput(
+            f"'{slug}' was the address of {owner.display_name if owner else 'another festival'}, "
+            "and its published links still lead there. Choose another.",
+            field="slug",
+        )
+
+
+def _keep_old_slug(festival: Festival, new_slug: str) -> None:
+    """Remember the address a festival leaves, so its published URLs redirect."""
+    if festival.slug == new_slug:
+        return
+    returning = db.session.scalar(
+        select(FestivalSlug).where(
+            FestivalSlug.festival_id == festival.id, FestivalSlug.slug == new_slug
+        )
+    )
+    if returning is not None:  # back to an address it had: it is current again
+        db.session.delete(returning)
+    if festival.slug and not db.session.scalar(
+        select(FestivalSlug.id).where(FestivalSlug.slug == festival.slug)
+    ):
+        db.session.add(FestivalSlug(festival_id=festival.id, slug=festival.slug))
 
 
 def create_festival(fields: FestivalFields) -> Festival:
@@ -44,6 +78,7 @@ def create_festival(fields: FestivalFields) -> Festival:
 def update_festival(festival: Festival, fields: FestivalFields) -> Festival:
     cleaned = clean_festival(fields)
     _check_slug_free(cleaned.slug, festival.id)
+    _keep_old_slug(festival, cleaned.slug)
     for name, value in asdict(cleaned).items():
         setattr(festival, name, value)
     db.session.flush()

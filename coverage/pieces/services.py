@@ -324,6 +324,12 @@ def transition(
     return outcome
 
 
+def slug_on_publication(piece: Piece) -> str:
+    """The public URL segment the piece's current headline gives it when it is published (its
+    present one while the headline keeps it). Reads only: `assign_slug` records it."""
+    return _slug_for_headline(piece)[0]
+
+
 def assign_slug(piece: Piece, now: datetime) -> str:
     """Give the piece the public URL segment its headline makes, unique in its festival.
 
@@ -331,12 +337,23 @@ def assign_slug(piece: Piece, now: datetime) -> str:
     a slug another piece of the festival has or had gets a number (``red-rocket-review-2``).
     Returns the slug.
     """
+    slug, recorded = _slug_for_headline(piece)
+    if not recorded:
+        db.session.add(
+            PieceSlug(festival_id=piece.festival_id, piece_id=piece.id, slug=slug, created_at=now)
+        )
+    piece.slug = slug
+    return slug
+
+
+def _slug_for_headline(piece: Piece) -> tuple[str, bool]:
+    """(slug, whether piece_slugs already records it for this piece)."""
     festival = piece.festival
     wanted = house_style.piece_slug(
         piece.headline or piece_title(piece), festival.name, festival.edition
     )
     if piece.slug is not None and re.fullmatch(re.escape(wanted) + r"(-\d+)?", piece.slug):
-        return piece.slug  # the headline did not change: neither does the address
+        return piece.slug, True  # the headline did not change: neither does the address
     owners = dict(
         db.session.execute(
             select(PieceSlug.slug, PieceSlug.piece_id).where(
@@ -347,12 +364,7 @@ def assign_slug(piece: Piece, now: datetime) -> str:
     slug, number = wanted, 2
     while slug in owners and owners[slug] != piece.id:
         slug, number = f"{wanted}-{number}", number + 1
-    if slug not in owners:
-        db.session.add(
-            PieceSlug(festival_id=festival.id, piece_id=piece.id, slug=slug, created_at=now)
-        )
-    piece.slug = slug
-    return slug
+    return slug, slug in owners
 
 
 def snapshot_revision(piece: Piece, author: User | None, now: datetime) -> Revision:

@@ -18,6 +18,7 @@ from coverage.festivals.models import Festival
 from coverage.festivals.views import get_festival
 from coverage.pieces import board as boards
 from coverage.pieces import services
+from coverage.pieces.embargo import is_held
 from coverage.pieces.forms import AssignForm, PieceForm, TransitionForm
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
@@ -222,6 +223,8 @@ def _public_facts(piece: Piece, now: datetime) -> dict | None:
 
     return {
         "status": status_of(piece, now).value,
+        # Hidden because the film lost every public screening: its embargo cannot lift.
+        "held": is_held(services.embargo_for(piece)),
         "url": absolute_url(
             "public.piece", festival_slug=piece.festival.slug, piece_slug=piece.slug
         ),

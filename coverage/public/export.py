@@ -9,7 +9,10 @@ Two documents:
 - the body as a clean HTML fragment: exactly what the sanitising renderer makes of the body
   Markdown (no ``<html>``, no headline), UTF-8;
 - Markdown with YAML front matter: the piece's facts between ``---`` lines, then the body
-  Markdown as written.
+  Markdown as written except that raw HTML is escaped (each ``<`` that could open a tag,
+  comment or the like becomes ``&lt;``; see `markdown_without_raw_html`), in the body and in
+  the headline and standfirst. Our renderer shows raw HTML as text; a CMS rendering the file
+  with an ordinary CommonMark renderer (raw HTML allowed) must show the same, not run it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 import yaml
 
 from coverage.accounts.permissions import DESK_ROLES, Actor
-from coverage.drafts.rendering import render_markdown
+from coverage.drafts.rendering import markdown_without_raw_html, render_markdown
 from coverage.errors import Conflict
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.public.house_style import SECTION_NAME
@@ -137,8 +140,9 @@ def tags(facts: ExportFacts) -> list[str]:
 def front_matter(facts: ExportFacts) -> dict[str, Any]:
     """The YAML front matter's keys, in the order a reader of the file expects them."""
     matter: dict[str, Any] = {
-        "headline": facts.headline,
-        "standfirst": facts.standfirst,
+        # A CMS may render these as Markdown too: no raw HTML in them either.
+        "headline": markdown_without_raw_html(facts.headline, inline=True),
+        "standfirst": markdown_without_raw_html(facts.standfirst, inline=True),
         "byline": facts.byline,
         "festival": facts.festival,
         "festival_slug": facts.festival_slug,
@@ -165,7 +169,8 @@ def html_fragment(facts: ExportFacts) -> str:
 
 
 def markdown_document(facts: ExportFacts) -> str:
-    """YAML front matter between ``---`` lines, then the body Markdown as written.
+    """YAML front matter between ``---`` lines, then the body Markdown with its raw HTML
+    escaped, so that it means in any CommonMark renderer what it means in ours.
 
     PyYAML writes the YAML: it quotes and escapes whatever needs it (a colon, a quote or a
     leading ``*`` in a headline), which hand-written YAML gets wrong.
@@ -177,7 +182,7 @@ def markdown_document(facts: ExportFacts) -> str:
         default_flow_style=False,
         width=2**31 - 1,  # one line per value: no folding of a long standfirst
     )
-    body = facts.body.replace("\r\n", "\n")
+    body = markdown_without_raw_html(facts.body.replace("\r\n", "\n"))
     if body and not body.endswith("\n"):
         body += "\n"
     return f"---\n{matter}---\n\n{body}"

@@ -15,7 +15,7 @@ from coverage.accounts.permissions import can_view_programme
 from coverage.errors import Conflict, NotPermitted
 from coverage.pieces.embargo import is_held
 from coverage.pieces.models import Piece
-from coverage.pieces.services import embargo_for
+from coverage.pieces.services import embargo_for, slug_on_publication
 from coverage.pieces.views import load_piece
 from coverage.public import export
 from coverage.public.export import ExportFacts, ExportFormat, ExportSource
@@ -55,6 +55,9 @@ def export_facts(piece: Piece) -> ExportFacts:
         text = live.text
     festival = piece.festival
     film = piece.film
+    # Approved text goes out at the address its headline gives it (a corrected headline moves
+    # the page when it is republished); a live revision is where readers have it now.
+    slug = slug_on_publication(piece) if source is ExportSource.CURRENT else piece.slug
     embargo = embargo_for(piece)
     held = is_held(embargo)
     return ExportFacts(
@@ -71,12 +74,10 @@ def export_facts(piece: Piece) -> ExportFacts:
         embargo_at=None if held else embargo,
         embargo_held=held,
         published_at=piece.published_at,
-        canonical_url=absolute_url(
-            "public.piece", festival_slug=festival.slug, piece_slug=piece.slug
-        )
-        if piece.slug
+        canonical_url=absolute_url("public.piece", festival_slug=festival.slug, piece_slug=slug)
+        if slug
         else None,
-        slug=piece.slug or f"piece-{piece.id}",
+        slug=slug or f"piece-{piece.id}",
     )
 
 

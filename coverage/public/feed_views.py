@@ -24,7 +24,7 @@ from sqlalchemy import select
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.public import atom, house_style, services
-from coverage.public.views import _not_here, conditional, publication_name
+from coverage.public.views import _not_here, conditional, festival_moved, publication_name
 from coverage.timeutil import utcnow
 from coverage.web import absolute_url
 
@@ -84,7 +84,10 @@ def atom_festival(festival_slug: str):
     now = utcnow()
     festival = db.session.scalar(select(Festival).where(Festival.slug == festival_slug))
     if festival is None:
-        return _not_here(404, "Not found", "There is no festival coverage at this address.")
+        moved = festival_moved(festival_slug)
+        return moved or _not_here(
+            404, "Not found", "There is no festival coverage at this address."
+        )
     pieces = services.live_pieces(now, festival_id=festival.id)
     facts = atom.FeedFacts(
         title=f"{publication_name()}: "

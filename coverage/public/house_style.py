@@ -25,6 +25,8 @@ from slugify import slugify
 from coverage.pieces.kinds import PieceKind
 
 SECTION_NAME = "Film festivals"
+# The desk's headline column and every save refuse longer headlines: a suggestion must fit.
+MAX_HEADLINE = 300
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,14 @@ def _clean_quote(quote: str) -> str:
     return quote.rstrip(",;:")
 
 
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary with an ellipsis so that it is at most `limit` long."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return f"{cut}…"
+
+
 def suggested_headline(
     kind: PieceKind,
     *,
@@ -98,11 +108,14 @@ def suggested_headline(
     pull_quote: str = "",
 ) -> str:
     """The house-style headline for a piece, or ``""`` where the style has no pattern
-    (features and news) or a fact it needs is missing (a review without its film)."""
+    (features and news) or a fact it needs is missing (a review without its film).
+
+    Never longer than `MAX_HEADLINE` characters: a long pull quote is shortened at a word, with
+    an ellipsis, so the names and the film always stay whole."""
     festival = festival_edition(festival_name, edition)
     people = join_names(names)
     if kind is PieceKind.REVIEW:
-        return f"{festival}: {film_title} | Review" if film_title else ""
+        return _shorten(f"{festival}: {film_title} | Review", MAX_HEADLINE) if film_title else ""
     if kind is PieceKind.INTERVIEW:
         if not people:
             return ""
@@ -110,10 +123,15 @@ def suggested_headline(
             f"{people} on {film_title} at {festival}" if film_title else f"{people} at {festival}"
         )
         quote = _clean_quote(pull_quote)
-        return f"“{quote}”: {subject}" if quote else subject
+        if not quote:
+            return _shorten(subject, MAX_HEADLINE)
+        room = MAX_HEADLINE - len(subject) - len("“”: ")
+        if room < 20:  # no quote worth the name fits beside so many names
+            return _shorten(subject, MAX_HEADLINE)
+        return f"“{_shorten(quote, room)}”: {subject}"
     if kind is PieceKind.ROUNDUP:
         if people:
-            return f"{festival}: Highlights and interviews with {people}"
+            return _shorten(f"{festival}: Highlights and interviews with {people}", MAX_HEADLINE)
         return f"{festival}: Highlights"
     return ""
 

@@ -209,16 +209,23 @@ def festivals_with_coverage(now: datetime) -> list[tuple[Festival, list[PublicPi
 
 
 def last_change(festival_id: int | None = None) -> datetime | None:
-    """The latest change of a piece that was ever public (in one festival or all), or of its
-    film or that film's screenings: what can take a piece off a feed (withdrawal, a moved
-    embargo) moves one of these. One statement."""
+    """The latest change of a piece that was ever public (in one festival or all), of its
+    film or that film's screenings, its festival or its writer: what can take a piece off a
+    page or feed (withdrawal, a moved embargo) or change what it shows (a festival's name, a
+    byline) moves one of these. One statement."""
     criteria = [Piece.published_revision_number.is_not(None)]
     if festival_id is not None:
         criteria.append(Piece.festival_id == festival_id)
     film_ids = select(Piece.film_id).where(*criteria, Piece.film_id.is_not(None))
+    festival_ids = select(Piece.festival_id).where(*criteria)
+    writer_ids = select(Piece.writer_id).where(*criteria, Piece.writer_id.is_not(None))
     row = db.session.execute(
         select(
             select(func.max(Piece.updated_at)).where(*criteria).scalar_subquery(),
+            select(func.max(Festival.updated_at))
+            .where(Festival.id.in_(festival_ids))
+            .scalar_subquery(),
+            select(func.max(User.updated_at)).where(User.id.in_(writer_ids)).scalar_subquery(),
             select(func.max(Film.updated_at)).where(Film.id.in_(film_ids)).scalar_subquery(),
             select(func.max(Screening.updated_at))
             .where(Screening.film_id.in_(film_ids))

@@ -45,7 +45,7 @@ def piece_json_ld(
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Review" if is_review and film is not None else "Article",
-        "headline": headline[:110],  # longer headlines are cut by search engines anyway
+        "headline": headline,
         "name": headline,
         "url": url,
         "mainEntityOfPage": url,

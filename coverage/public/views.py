@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from coverage.drafts.rendering import plain_inline, render_inline, render_markdown
 from coverage.extensions import db
+from coverage.festivals import services as festivals
 from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
@@ -175,6 +176,16 @@ def _not_here(status: int, title: str, detail: str):
     return current_app.make_response((html, status))
 
 
+def festival_moved(festival_slug: str, **values: str):
+    """A permanent redirect to the same page under the festival's new address, when the slug is
+    one the festival had before (published links must not break), else None."""
+    current = festivals.festival_moved_to(festival_slug)
+    if current is None:
+        return None
+    assert request.endpoint is not None
+    return redirect(url_for(request.endpoint, festival_slug=current, **values), 301)
+
+
 def _release_passed_at(film, today: date) -> datetime | None:
     """The footer drops its release line the day after release: a change of the page."""
     if film is None or film.release_date is None or film.release_date >= today:
@@ -190,7 +201,8 @@ def piece(festival_slug: str, piece_slug: str):
     now = utcnow()
     found = services.find_by_slug(festival_slug, piece_slug)
     if found.piece is None:
-        return _not_here(404, "Not found", "There is no article at this address.")
+        moved = festival_moved(festival_slug, piece_slug=piece_slug)
+        return moved or _not_here(404, "Not found", "There is no article at this address.")
     item = found.piece
     status = services.status_of(item, now)
     if status is PublicStatus.GONE:
@@ -265,7 +277,10 @@ def hub(festival_slug: str):
     now = utcnow()
     festival = db.session.scalar(db.select(Festival).where(Festival.slug == festival_slug))
     if festival is None:
-        return _not_here(404, "Not found", "There is no festival coverage at this address.")
+        moved = festival_moved(festival_slug)
+        return moved or _not_here(
+            404, "Not found", "There is no festival coverage at this address."
+        )
     pieces = services.live_pieces(now, festival_id=festival.id)
     html = render_template(
         "public/hub.html",

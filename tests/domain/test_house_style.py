@@ -182,3 +182,38 @@ def test_hub_and_trailer_lines():
 )  # fmt: skip
 def test_piece_slugs_drop_the_festival_the_url_already_names(headline, slug):
     assert hs.piece_slug(headline, "London Film Festival", 2021) == slug
+
+
+def test_a_long_pull_quote_is_shortened_so_the_headline_fits_and_names_stay_whole():
+    names = ["Nawaf Al Dhufairi", "Raghad Bokhari", "Lana Komsany", "Khairia Nazmi"]
+    quote = " ".join(["We filmed in the desert for weeks and every day it changed"] * 4)[:199]
+    headline = hs.suggested_headline(
+        PieceKind.INTERVIEW,
+        festival_name="Red Sea International Film Festival",
+        edition=2025,
+        film_title="Hijra",
+        names=names,
+        pull_quote=quote,
+    )
+    assert len(headline) <= hs.MAX_HEADLINE
+    assert headline.startswith("“We filmed in the desert for weeks")
+    assert "…”: Nawaf Al Dhufairi, Raghad Bokhari, Lana Komsany and Khairia Nazmi on Hijra" in (
+        headline
+    )
+    assert headline.endswith("at Red Sea International Film Festival 2025")
+
+
+def test_headlines_of_every_kind_fit_the_headline_limit_however_long_the_facts():
+    long_title = "A Film With an Extraordinarily Long Title " * 10
+    many = [f"Person Number {n}" for n in range(40)]
+    for kind in (PieceKind.REVIEW, PieceKind.INTERVIEW, PieceKind.ROUNDUP):
+        headline = hs.suggested_headline(
+            kind,
+            festival_name="Festival",
+            edition=2025,
+            film_title=long_title,
+            names=many,
+            pull_quote="Short and sweet",
+        )
+        assert 0 < len(headline) <= hs.MAX_HEADLINE, kind
+        assert headline.endswith(("…", "Review", "2025")), headline

@@ -6,9 +6,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from markdown_it import MarkdownIt
 
 from coverage.drafts.rendering import (
     Rendered,
+    markdown_without_raw_html,
     render_inline,
     render_markdown,
     render_piece,
@@ -280,3 +282,133 @@ def test_the_sanitiser_holds_the_allow_list_on_its_own():
 )
 def test_word_count(markdown, words):
     assert word_count(markdown) == words
+
+
+# --- markdown_without_raw_html: Markdown for a CMS's CommonMark renderer --------------------
+
+# What a CMS might use: a spec CommonMark renderer, raw HTML allowed (the spec's default).
+COMMONMARK = MarkdownIt("commonmark")
+
+
+def raw_html_tokens(markdown: str) -> list[str]:
+    found = []
+    for token in COMMONMARK.parse(markdown):
+        found.extend(t.content for t in [token, *(token.children or [])] if "html" in t.type)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("markdown", "opener"),
+    [
+        ("<script>alert(5)</script>", "<script"),
+        ("<iframe src=x>", "<iframe"),
+        ("<style>body { display: none }</style>", "<style"),
+        ("<img src=x onerror=alert(1)>", "<img"),
+        ("<!-- c -->", "<!--"),
+        ("<?php ?>", "<?php"),
+        ("<![CDATA[x]]>", "<![CDATA["),
+        ("<!DOCTYPE html>", "<!DOCTYPE"),
+        ("<div onclick=alert(1)>\nA block of *HTML*.\n</div>", "<div"),  # HTML block, line start
+        ("The cast <b onmouseover=alert(1)>shines</b> throughout.", "<b"),  # inline, mid-sentence
+        ("> - quoted in a list: <iframe src=x></iframe>", "<iframe"),
+        ("Closing only: </iframe> here", "</iframe"),
+        ("`code` then <script>alert(1)</script> then `more code`", "<script"),
+    ],
+)
+def test_raw_html_is_escaped_for_other_renderers(markdown, opener):
+    document = f"Before the fold.\n\n{markdown}\n\nAfter the credits."
+    # The fault: a CommonMark renderer makes the raw HTML live.
+    assert opener in COMMONMARK.render(document)
+
+    escaped = markdown_without_raw_html(document)
+    html = COMMONMARK.render(escaped)
+    assert opener not in html
+    assert "&lt;" + opener[1:] in html
+    assert not raw_html_tokens(escaped)
+    # Same meaning in our own renderer, which showed the HTML as text all along.
+    assert render_markdown(escaped) == render_markdown(document)
+    assert markdown_without_raw_html(escaped) == escaped  # nothing left to escape
+
+
+def test_only_the_opening_angle_bracket_becomes_an_entity():
+    assert markdown_without_raw_html("I <b>loved</b> it, <!-- c -->") == (
+        "I &lt;b>loved&lt;/b> it, &lt;!-- c -->"
+    )
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Use `<b>code</b>` sparingly.",
+        "Use ``a ` <b>tick</b>`` too.",
+        '```html\n<div class="x">fenced</div>\n<script>x()</script>\n```',
+        "~~~\n<div>\n~~~",
+        "Text.\n\n    <p>indented code</p>\n    <script>x()</script>",
+        "> ```\n> <div>quoted fence</div>\n> ```",
+        "- item\n\n      <p>code in a list</p>",
+        "See <https://example.com/a?b=c> or write to <someone@example.com>.",
+        "a < b and c > d, <3, 1 <= 2, << >>",
+        '[the trailer](<https://example.com/a b> "Trailer")',
+        "[x]: <https://example.com/a b>\n\nSee [x].",
+        "An escaped \\<b> is text already.",
+        "*Emphasis*, **strong**, ~~gone~~, [link](https://example.org), > not a quote",
+        "# Heading\n\n> quote\n\n1. one\n2. two\n\n| a | b |\n|---|---|\n| c | d |",
+    ],
+)
+def test_markdown_without_raw_html_is_left_alone(markdown):
+    assert markdown_without_raw_html(markdown) == markdown
+    assert not raw_html_tokens(markdown)
+
+
+def test_code_and_raw_html_in_one_document():
+    markdown = (
+        "Intro <i>x</i> and `<i>y</i>`.\n\n"
+        "```\n<script>kept()</script>\n```\n\n"
+        "    <p>indented</p>\n\n"
+        "<https://example.com> <script>alert(1)</script>\n"
+    )
+    escaped = markdown_without_raw_html(markdown)
+    assert escaped == (
+        "Intro &lt;i>x&lt;/i> and `<i>y</i>`.\n\n"
+        "```\n<script>kept()</script>\n```\n\n"
+        "    <p>indented</p>\n\n"
+        "<https://example.com> &lt;script>alert(1)&lt;/script>\n"
+    )
+    assert COMMONMARK.render(escaped) == (
+        "<p>Intro &lt;i&gt;x&lt;/i&gt; and <code>&lt;i&gt;y&lt;/i&gt;</code>.</p>\n"
+        "<pre><code>&lt;script&gt;kept()&lt;/script&gt;\n</code></pre>\n"
+        "<pre><code>&lt;p&gt;indented&lt;/p&gt;\n</code></pre>\n"
+        '<p><a href="https://example.com">https://example.com</a>'
+        " &lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
+    )
+    assert render_markdown(escaped) == render_markdown(markdown)
+
+
+def test_a_code_span_does_not_run_into_the_next_paragraph():
+    escaped = markdown_without_raw_html("An open `tick\n\n<script>alert(1)</script>`")
+    assert escaped == "An open `tick\n\n&lt;script>alert(1)&lt;/script>`"
+    assert not raw_html_tokens(escaped)
+
+
+def test_what_only_looks_like_a_link_destination_is_escaped():
+    # "](<" starts no link here (the title is not quoted), so CommonMark reads raw HTML.
+    markdown = "[x](<script>alert(1)</script>"
+    assert raw_html_tokens(markdown)
+    escaped = markdown_without_raw_html(markdown)
+    assert "<script" not in COMMONMARK.render(escaped)
+    assert render_markdown(escaped) == render_markdown(markdown)
+
+
+def test_inline_values_have_no_code_blocks():
+    # As a block, a "~~~" line opens a fence; rendered inline (a headline) it does not.
+    headline = "~~~ <img src=x onerror=alert(1)>"
+    assert markdown_without_raw_html(headline) == headline
+    escaped = markdown_without_raw_html(headline, inline=True)
+    assert escaped == "~~~ &lt;img src=x onerror=alert(1)>"
+    assert "<img" not in COMMONMARK.renderInline(escaped)
+    assert render_inline(escaped) == render_inline(headline)
+
+
+def test_markdown_without_raw_html_of_nothing():
+    assert markdown_without_raw_html("") == ""
+    assert markdown_without_raw_html("No angle brackets.") == "No angle brackets."

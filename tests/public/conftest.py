@@ -153,8 +153,8 @@ def correct(app, users, piece_id: int, headline: str, at: datetime) -> None:
 
 
 def backdate_changes(app, to: datetime) -> None:
-    """Pretend the desk last touched festivals, pieces, films and screenings at `to`."""
+    """Pretend the desk last touched accounts, festivals, pieces, films, screenings at `to`."""
     with app.app_context():
-        for model in (Festival, Piece, Film, Screening):
+        for model in (User, Festival, Piece, Film, Screening):
             db.session.execute(update(model).values(updated_at=to))
         db.session.commit()

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from flask import render_template_string
 from flask_login import login_user
+from markdown_it import MarkdownIt
 
 from coverage.accounts.models import User
 from coverage.drafts import services as drafts
@@ -23,7 +24,11 @@ from coverage.programme.kinds import EmbargoRule
 from coverage.programme.models import Film, Screening
 from coverage.public import export
 from coverage.public.export import ExportFacts, ExportFormat, ExportSource
+from tests.api import conftest as api_fixtures
 from tests.public.conftest import PUBLISHED_AT, REVIEW_BODY
+
+# Bearer headers by role, for the API's export (the fixture of tests/api).
+tokens = api_fixtures.tokens
 
 AT = datetime(2021, 10, 9, 9, 0, tzinfo=UTC)
 HEADLINE = "Test Festival 2021: Red Rocket | Review"
@@ -285,6 +290,51 @@ def test_markdown_download_has_front_matter_then_the_body(app, client, login, pu
     # The canonical URL is where readers find it.
     public = client.get(matter["canonical_url"].removeprefix("http://coverage.test"))
     assert public.status_code == 200
+
+
+HOSTILE_BODY = (
+    REVIEW_BODY + "\n\nThe ending <script>alert(5)</script> lands.\n\n"
+    '<iframe src="https://evil.example/"></iframe>\n\n'
+    "Its poster says `<b>code</b>`; see <https://example.com/red-rocket>.\n"
+)
+
+
+def test_markdown_exports_carry_no_raw_html(client, login, publish, tokens):
+    """A CMS rendering the Markdown with a CommonMark renderer (raw HTML allowed, the spec's
+    default) shows the HTML typed into a body as text, as our renderer does, never runs it."""
+    commonmark = MarkdownIt("commonmark")
+    assert "<script" in commonmark.render(HOSTILE_BODY)  # the body as written would run it
+    piece_id = publish(
+        body=HOSTILE_BODY,
+        headline="Red Rocket <img src=x onerror=alert(1)> | Review",
+        standfirst="A <b>bold</b> comedy",
+    )
+    login("editor")
+    web = client.get(url(piece_id, "md"))
+    api = client.get(f"/api/v1/pieces/{piece_id}/export?format=markdown", headers=tokens["editor"])
+    assert web.status_code == api.status_code == 200
+    assert web.get_data() == api.get_data()
+    matter, body = split_markdown(web.get_data(as_text=True))
+
+    html = commonmark.render(body)
+    assert "<script" not in html and "<iframe" not in html
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in html
+    assert "&lt;iframe" in html
+    # Code spans and autolinks still mean what they meant.
+    assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
+    assert '<a href="https://example.com/red-rocket">' in html
+    assert body.startswith(REVIEW_BODY + "\n\nThe ending &lt;script>alert(5)&lt;/script> lands.")
+    assert render_markdown(body) == render_markdown(HOSTILE_BODY)
+
+    assert matter["headline"] == "Red Rocket &lt;img src=x onerror=alert(1)> | Review"
+    assert matter["standfirst"] == "A &lt;b>bold&lt;/b> comedy"
+    assert "<img" not in commonmark.renderInline(matter["headline"])
+    assert "<b>" not in commonmark.render(matter["standfirst"])
+
+    # The HTML export is what it was: the sanitised body.
+    fragment = client.get(url(piece_id, "html")).get_data(as_text=True)
+    assert fragment == render_markdown(HOSTILE_BODY)
+    assert "<script" not in fragment and "<iframe" not in fragment
 
 
 def test_headline_with_colon_quotes_and_leading_star_round_trips(client, login, publish):

@@ -380,3 +380,130 @@ def test_a_date_in_the_dateline_is_the_festivals(app, client, publish):
     publish(at=datetime(2021, 10, 12, 23, 30, tzinfo=PUBLISHED_AT.tzinfo))
     # 23:30 UTC is 00:30 on the 13th in London.
     assert '<p class="dateline">13th October 2021</p>' in page_text(client, RED_ROCKET)
+
+
+def _move_festival(app, festival_id: int, slug: str) -> None:
+    from dataclasses import fields, replace
+
+    from coverage.festivals import services as festivals
+    from coverage.programme.rules import FestivalFields
+
+    with app.app_context():
+        festival = db.session.get(Festival, festival_id)
+        current = FestivalFields(
+            **{f.name: getattr(festival, f.name) for f in fields(FestivalFields)}
+        )
+        festivals.update_festival(festival, replace(current, slug=slug))
+        db.session.commit()
+
+
+def test_a_festival_that_changes_its_address_keeps_its_published_links(
+    app, client, programme, publish
+):
+    publish()
+    _move_festival(app, programme["festival"], "tf-2021")
+
+    for old, new in [
+        (RED_ROCKET, "/film-festivals/tf-2021/red-rocket-review"),
+        (HUB, "/film-festivals/tf-2021/"),
+        (HUB + "feed.atom", "/film-festivals/tf-2021/feed.atom"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response.headers["Location"].endswith(new)
+        assert client.get(new).status_code == 200
+    page_text(client, "/film-festivals/tf-2021/no-such-piece", 404)
+
+    # Back to the first address: it is current again, and the other one redirects.
+    _move_festival(app, programme["festival"], "test-festival-2021")
+    page_text(client, RED_ROCKET)
+    assert client.get("/film-festivals/tf-2021/red-rocket-review").status_code == 301
+
+
+def test_no_other_festival_may_take_an_address_with_published_links(app, programme):
+    from coverage.errors import InvalidInput
+    from coverage.festivals import services as festivals
+    from coverage.programme.rules import FestivalFields
+
+    _move_festival(app, programme["festival"], "tf-2021")
+    with app.app_context(), pytest.raises(InvalidInput) as refused:
+        festivals.create_festival(
+            FestivalFields(
+                name="Test Festival",
+                edition=2021,
+                timezone="Europe/London",
+                start_date=date(2021, 10, 6),
+                end_date=date(2021, 10, 17),
+            )
+        )
+    assert refused.value.field == "slug"
+    assert "was the address of Test Festival 2021" in refused.value.message
+
+
+def test_the_desk_is_told_truly_why_a_live_piece_is_hidden(
+    app, client, login, programme, users, publish
+):
+    piece_id = publish()
+    with app.app_context():
+        from coverage.programme.kinds import EmbargoRule
+        from coverage.programme.models import Screening
+
+        film = db.session.get(Film, programme["film"])
+        film.embargo_rule = EmbargoRule.FIRST_PUBLIC_SCREENING
+        db.session.get(Screening, programme["public"]).cancelled = True
+        db.session.commit()
+    page_text(client, RED_ROCKET, 404)
+    login("editor")
+    page = page_text(client, f"/pieces/{piece_id}")
+    assert "Red Rocket has no public screening left, so its embargo" in page
+    assert "when the embargo lifts" not in page
+
+    set_film_embargo(app, programme["film"], utcnow() + timedelta(days=1))
+    page = page_text(client, f"/pieces/{piece_id}")
+    assert "its embargo has moved later; it reappears at" in page
+
+
+@pytest.mark.parametrize("url", ["/film-festivals/", "/film-festivals/feed.atom", "/sitemap.xml"])
+def test_renaming_a_festival_moves_last_modified_of_every_list_that_names_it(
+    app, client, programme, publish, url
+):
+    publish()
+    backdate_changes(app, PUBLISHED_AT + timedelta(days=1))
+    before = client.get(url)
+    with app.app_context():
+        db.session.get(Festival, programme["festival"]).name = "Renamed Festival"
+        db.session.commit()
+    after = client.get(url, headers={"If-Modified-Since": before.headers["Last-Modified"]})
+    assert after.status_code == 200
+    assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
+
+
+def test_an_approved_headline_change_exports_the_address_it_will_have(
+    app, client, login, users, publish
+):
+    import yaml
+
+    from coverage.accounts.models import User
+    from coverage.drafts import services as drafts
+
+    piece_id = publish()
+    editor_does(app, users, piece_id, Action.CORRECT, PUBLISHED_AT + timedelta(days=1))
+    with app.app_context():
+        piece = pieces.get_piece(piece_id)
+        text = drafts.Text("Red Rocket, reconsidered", piece.standfirst, piece.body, 4)
+        editor = db.session.get(User, users["editor"])
+        drafts.save_draft(piece, editor, text, base_version=piece.version, now=utcnow())
+        db.session.commit()
+    editor_does(app, users, piece_id, Action.APPROVE, PUBLISHED_AT + timedelta(days=1, hours=1))
+    login("editor")
+
+    def canonical() -> str:
+        document = client.get(f"/pieces/{piece_id}/export.md").get_data(as_text=True)
+        return yaml.safe_load(document.split("---\n")[1])["canonical_url"]
+
+    assert canonical() == f"{BASE}{HUB}red-rocket-reconsidered"
+    page_text(client, RED_ROCKET)  # readers still have the old headline at the old address
+    editor_does(app, users, piece_id, Action.PUBLISH, PUBLISHED_AT + timedelta(days=1, hours=2))
+    assert client.get(RED_ROCKET).status_code == 301
+    assert canonical() == f"{BASE}{HUB}red-rocket-reconsidered"
+    assert "Red Rocket, reconsidered" in page_text(client, HUB + "red-rocket-reconsidered")
