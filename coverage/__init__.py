@@ -54,6 +54,10 @@ def register_extensions(app: Flask) -> None:
     from coverage.accounts.services import load_user_by_session_token
 
     login_manager.user_loader(load_user_by_session_token)
+    from coverage import locking
+
+    # Read-check-write transactions that lose no update on SQLite too (see its docstring).
+    locking.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -158,7 +158,19 @@ def create_festival_command(
     type=click.Choice(["day_first", "month_first"]),
     help="How to read numeric dates such as 05/08/2023 when both orders are possible.",
 )
-def import_programme_command(festival_slug: str, file, dry_run: bool, date_order: str | None):
+@click.option(
+    "--late-shows-on-evening-date",
+    is_flag=True,
+    help="The file lists late shows under the evening's date: a start before 06:00 listed on "
+    "Friday is read as Saturday morning.",
+)
+def import_programme_command(
+    festival_slug: str,
+    file,
+    dry_run: bool,
+    date_order: str | None,
+    late_shows_on_evening_date: bool,
+):
     """Import a programme CSV into a festival: all of it, or nothing when there are errors."""
     from coverage.festivals.services import festival_by_slug
     from coverage.programme import importer
@@ -167,15 +179,29 @@ def import_programme_command(festival_slug: str, file, dry_run: bool, date_order
     festival = festival_by_slug(festival_slug)
     if festival is None:
         _fail(f"No festival with the slug '{festival_slug}'.")
+    if not dry_run:
+        importer.lock_for_import(festival)  # plan against what is committed, and keep it so
     order = DateOrder(date_order) if date_order else None
     try:
-        preview = importer.preview_import(festival, file.read(), date_order=order)
+        preview = importer.preview_import(
+            festival,
+            file.read(),
+            date_order=order,
+            late_shows_on_evening_date=late_shows_on_evening_date,
+        )
     except DomainError as error:
         _fail(error.message)
     for problem in preview.parsed.problems:
         where = f"row {problem.row}" if problem.row else "file"
         column = f", column {problem.column}" if problem.column else ""
         click.echo(f"{problem.severity.value}: {where}{column}: {problem.message}", err=True)
+    if preview.parsed.early_start_rows:
+        click.echo(f"note: {importer.early_starts_note(preview.parsed)}", err=True)
+        click.echo(
+            "note: if so, import it again with --late-shows-on-evening-date to read them as the "
+            "next morning.",
+            err=True,
+        )
     if preview.plan is not None:
         for note in preview.plan.notes:
             click.echo(f"note: {note}", err=True)

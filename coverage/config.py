@@ -99,6 +99,9 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # Seconds `flask --app app worker` waits between publishing rounds: a scheduled piece
         # goes out at most this long after its time (the desk promises within a minute).
         "WORKER_INTERVAL_SECONDS": _positive_int(env, "WORKER_INTERVAL_SECONDS", 15),
+        # SQLite: how long a write waits for another one to finish before it gives up and the
+        # request is answered 503 "try again" (see coverage.locking).
+        "DATABASE_BUSY_TIMEOUT_SECONDS": _positive_int(env, "DATABASE_BUSY_TIMEOUT_SECONDS", 5),
     }
 
 

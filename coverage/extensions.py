@@ -4,8 +4,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Named constraints let Alembic alter and drop them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -25,3 +25,32 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def _clean_text_before_flush(session, flush_context, instances) -> None:
+    """Normalise every string attribute of new and changed rows (see coverage.textclean)."""
+    from sqlalchemy import Enum, String, Text, inspect
+
+    from coverage.textclean import clean_line, clean_multiline
+
+    for obj in (*session.new, *session.dirty):
+        mapper = inspect(obj).mapper
+        for column in mapper.columns:
+            value = getattr(obj, column.key, None) if column.key in obj.__dict__ else None
+            if not isinstance(value, str):
+                continue
+            column_type = column.type
+            impl = getattr(column_type, "impl", column_type)
+            if isinstance(impl, Enum):
+                continue
+            if isinstance(impl, Text) or (isinstance(impl, String) and impl.length is None):
+                cleaned = clean_multiline(value)
+            elif isinstance(impl, String):
+                cleaned = clean_line(value)
+            else:
+                continue
+            if cleaned != value:
+                setattr(obj, column.key, cleaned)
+
+
+event.listen(Session, "before_flush", _clean_text_before_flush)

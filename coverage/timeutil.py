@@ -21,10 +21,16 @@ def is_valid_timezone(name: str) -> bool:
 
 
 def to_zone(moment: datetime, zone: str | tzinfo) -> datetime:
+    """`moment` on the clocks of `zone`. An instant at the very ends of the calendar (a year-1
+    typo stored before dates were checked) stays in UTC rather than overflowing: a page must
+    always show a bad row, so that someone can fix it."""
     tz = ZoneInfo(zone) if isinstance(zone, str) else zone
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz)
+    try:
+        return moment.astimezone(tz)
+    except OverflowError:
+        return moment.astimezone(UTC)
 
 
 def format_in_zone(moment: datetime | None, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:

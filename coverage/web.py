@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from coverage.accounts.permissions import Actor, can_edit_programme
@@ -123,6 +124,19 @@ def register_error_pages(app: Flask) -> None:
             errors = [{"field": error.field, "message": error.message}]
             return problem(error.status, error.message, error.title, errors=errors), error.status
         return render_error(error.status, error.title, error.message)
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(error: IntegrityError):
+        # Two requests wrote the same unique value at the same moment: the database's
+        # constraint decided. The loser learns it and loses nothing it cannot redo.
+        db.session.rollback()
+        log.warning("Constraint refused a write on %s %s: %s", request.method, request.path, error)
+        return render_error(
+            409,
+            "Conflict",
+            "Someone else saved the same thing at the same moment, so this change was not "
+            "saved. Reload the page and try again.",
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

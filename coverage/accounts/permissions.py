@@ -35,6 +35,22 @@ def can_view_programme(actor: Actor) -> bool:
     return actor.active
 
 
+def can_read_text(actor: Actor, writer_id: int | None) -> bool:
+    """Who may see what of a piece: the one rule every page, API resource and export asks.
+
+    Everyone who sees the programme sees every piece's plan facts (film, kind, writer, state,
+    dates, and a working title made from kind and film) so the desk can coordinate. The piece's
+    text (headline, standfirst, body, star rating, pull quote), its revisions, its comments and
+    the notes on its history (a return, decline or spike note is the desk talking to the writer)
+    are for editors and admins, and for the piece's own writer; nobody else. Live text is public
+    on the reader's site anyway, but the desk's pages follow this rule (a correction in progress
+    is not public). A piece nobody writes yet is the desk's alone.
+    """
+    if not actor.active:
+        return False
+    return actor.role in DESK_ROLES or (writer_id is not None and writer_id == actor.id)
+
+
 def ensure(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotPermitted(message)

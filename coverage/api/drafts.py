@@ -26,8 +26,11 @@ from coverage.api.spec import api
 from coverage.drafts import services as drafts
 from coverage.drafts.models import Comment, Revision
 from coverage.drafts.rendering import render_markdown
+from coverage.errors import NotPermitted
 from coverage.extensions import db
 from coverage.festivals.models import Festival
+from coverage.pieces.models import Piece
+from coverage.pieces.services import READ_REFUSED, may_read_text
 from coverage.timeutil import utcnow
 from coverage.web import problem
 
@@ -44,6 +47,15 @@ def check_drafts_permission():
     if not can_view_programme(api_user().actor):
         return problem(403, VIEW_REFUSED, "Forbidden")
     return None
+
+
+def readable_piece(piece_id: int) -> Piece:
+    """The piece, if the token's user may read its text, revisions and comments
+    (`can_read_text`: the desk any piece, a writer their own); a 404 or 403 otherwise."""
+    piece = find_piece(piece_id)
+    if not may_read_text(piece, api_user()):
+        raise NotPermitted(READ_REFUSED)
+    return piece
 
 
 def _summary(revision: Revision, festival: Festival) -> dict:
@@ -76,8 +88,9 @@ def _comment_out(comment: Comment, festival: Festival) -> CommentOut:
 @api.validate(resp=SpecResponse(HTTP_200=list[RevisionSummary], **READ_ERRORS), tags=TAGS)
 def list_revisions(piece_id: int):
     """Every saved text of the piece, newest first; `applied` is false for a save that was kept
-    but not applied because the piece had changed since the version it was based on."""
-    piece = find_piece(piece_id)
+    but not applied because the piece had changed since the version it was based on. The
+    piece's writer and the desk only."""
+    piece = readable_piece(piece_id)
     return [
         RevisionSummary(**_summary(revision, piece.festival))
         for revision in drafts.revisions_of(piece)
@@ -87,8 +100,9 @@ def list_revisions(piece_id: int):
 @bp.get("/pieces/<int:piece_id>/revisions/<int:number>")
 @api.validate(resp=SpecResponse(HTTP_200=RevisionOut, **READ_ERRORS), tags=TAGS)
 def show_revision(piece_id: int, number: int):
-    """One revision in full, with its body rendered as sanitised HTML."""
-    piece = find_piece(piece_id)
+    """One revision in full, with its body rendered as sanitised HTML: the piece's writer and
+    the desk only."""
+    piece = readable_piece(piece_id)
     revision = drafts.get_revision(piece, number)
     return RevisionOut(
         **_summary(revision, piece.festival),
@@ -106,8 +120,9 @@ def show_revision(piece_id: int, number: int):
 @bp.get("/pieces/<int:piece_id>/comments")
 @api.validate(resp=SpecResponse(HTTP_200=list[CommentOut], **READ_ERRORS), tags=TAGS)
 def list_comments(piece_id: int):
-    """The conversation on the piece, oldest first."""
-    piece = find_piece(piece_id)
+    """The conversation on the piece, oldest first (an editor's return note is one of them):
+    the piece's writer and the desk only."""
+    piece = readable_piece(piece_id)
     return [_comment_out(comment, piece.festival) for comment in drafts.comments_of(piece)]
 
 

@@ -13,7 +13,7 @@ revision instead of losing it.
 from __future__ import annotations
 
 import re
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -171,17 +171,24 @@ def _slot(piece: Piece, festival: Festival) -> PieceSlot | None:
 
 
 def piece_out(piece: Piece, user: User, now: datetime) -> PieceOut:
-    """Everything about a piece; expects it loaded by `services.piece_query()` (no lazy loads)."""
+    """Everything about a piece the user may see; expects it loaded by `services.piece_query()`
+    (no lazy loads). The plan is everyone's; the text only for those who may read it
+    (`can_read_text`): for anyone else its fields are null and the title is the working title."""
     festival = piece.festival
     facts = services.facts(piece)
     held = is_held(facts.embargo_at)
+    readable = services.may_read_text(piece, user)
+
+    def text(value):
+        return value if readable else None
+
     return PieceOut(
         id=piece.id,
         festival=festival.slug,
         timezone=festival.timezone,
         kind=piece.kind,
         state=piece.state,
-        title=services.piece_title(piece),
+        title=services.title_for(piece, user),
         film=FilmRef(id=piece.film.id, title=piece.film.title) if piece.film else None,
         other_films=[FilmRef(id=film.id, title=film.title) for film in piece.other_films],
         interviewees=[
@@ -190,10 +197,11 @@ def piece_out(piece: Piece, user: User, now: datetime) -> PieceOut:
         ],
         writer=_user_ref(piece.writer),
         editor=_user_ref(piece.editor),
-        headline=piece.headline,
-        standfirst=piece.standfirst,
-        body=piece.body,
-        star_rating=piece.star_rating,
+        text_visible=readable,
+        headline=text(piece.headline),
+        standfirst=text(piece.standfirst),
+        body=text(piece.body),
+        star_rating=text(piece.star_rating),
         word_target=piece.word_target,
         version=piece.version,
         due_at=_iso(piece.due_at, festival),
@@ -205,14 +213,22 @@ def piece_out(piece: Piece, user: User, now: datetime) -> PieceOut:
         published_at=_iso(piece.published_at, festival),
         first_published_at=_iso(piece.first_published_at, festival),
         public_url=absolute_url("public.piece", festival_slug=festival.slug, piece_slug=piece.slug)
-        if piece.slug
+        if piece.slug and (readable or _is_live(piece, now))
         else None,
-        pull_quote=piece.pull_quote,
-        suggested_headline=services.house_headline(piece),
+        pull_quote=text(piece.pull_quote),
+        suggested_headline=text(services.house_headline(piece)),
         release_notice=embargo_refusal(facts, now),
-        decline_reason=piece.decline_reason,
+        decline_reason=text(piece.decline_reason),
         actions=available_actions(facts, user.actor, now),
     )
+
+
+def _is_live(piece: Piece, now: datetime) -> bool:
+    """Readers can see it now, so its address (made from the headline) is public anyway."""
+    from coverage.public.rules import PublicStatus
+    from coverage.public.services import status_of
+
+    return piece.published_at is not None and status_of(piece, now) is PublicStatus.LIVE
 
 
 def _fresh(piece_id: int) -> PieceOut:
@@ -230,18 +246,6 @@ def _with_etag(body: PieceOut, status: int = 200, **headers: str):
 
 
 # --- Input helpers --------------------------------------------------------------------------
-
-
-def _current_plan(piece: Piece) -> services.PlanFields:
-    lists = {
-        "other_film_ids": [film.id for film in piece.other_films],
-        "interviewee_ids": [person.id for person in piece.interviewees],
-    }
-    values = {
-        f.name: lists[f.name] if f.name in lists else getattr(piece, f.name)
-        for f in fields(services.PlanFields)
-    }
-    return services.PlanFields(**values)
 
 
 def _with_default_due(plan: services.PlanFields) -> services.PlanFields:
@@ -340,7 +344,7 @@ def update_piece(piece_id: int, json: PiecePatch):
     header = request.headers.get("If-Match")
     if header is None:
         return problem(428, IF_MATCH_MISSING)
-    _lock(piece)  # the check and the save see the same version
+    services.lock_piece(piece)  # the check and the save see the same, committed, version
     if header.strip() == "*":
         base: int | None = piece.version
     else:
@@ -355,53 +359,32 @@ def update_piece(piece_id: int, json: PiecePatch):
     text = replace(drafts.Text.of(piece), **text_sent)
     if base != piece.version:
         return _stale(piece, user, text if text_sent else None, base)
-    now = utcnow()
-    saved = False
     if text_sent:
-        result = drafts.save_draft(piece, user, text, base_version=base, now=now)
+        result = drafts.save_draft(piece, user, text, base_version=base, now=utcnow())
         if result.status is drafts.SaveStatus.CONFLICT:
             # Someone saved between the check and the save: kept, not applied.
             db.session.commit()
             return _kept_not_applied(piece, base, result.revision)
-        saved = result.status is drafts.SaveStatus.SAVED
     if pull_quote is not None:
         # Checked against the body as saved just now: a refusal undoes the whole request.
         drafts.set_pull_quote(piece, user, pull_quote)
     if changes:
-        _update_plan(piece, user, changes, bump_version=not saved)
+        # A changed plan is a new version (one per request, text and plan alike): the service
+        # steps it, so that a plan changed on the web pages changes the ETag too.
+        _update_plan(piece, user, changes)
     db.session.commit()
     return _with_etag(_fresh(piece_id))
 
 
-def _lock(piece: Piece) -> None:
-    """Serialise writes to one piece (PostgreSQL row lock; SQLite locks the whole database) and
-    see its committed state."""
-    db.session.execute(select(Piece.id).where(Piece.id == piece.id).with_for_update()).all()
-    db.session.refresh(piece)
-
-
-def _plan_key(plan: services.PlanFields) -> services.PlanFields:
-    return replace(
-        plan,
-        other_film_ids=sorted(plan.other_film_ids),
-        interviewee_ids=sorted(plan.interviewee_ids),
-    )
-
-
-def _update_plan(piece: Piece, user: User, changes: dict[str, Any], *, bump_version: bool):
+def _update_plan(piece: Piece, user: User, changes: dict[str, Any]):
     festival = piece.festival
     for name in PLAN_TIMES:
         if name in changes:
             changes[name] = _instant(changes[name], festival, name)
-    before = _current_plan(piece)
-    plan = replace(before, **changes)
+    plan = replace(services.plan_of(piece), **changes)
     if "due_at" not in changes:
         plan = _with_default_due(plan)
     services.update_plan(piece, user, plan)
-    if bump_version and _plan_key(_current_plan(piece)) != _plan_key(before):
-        # A changed plan is a new version too, so a client holding the old ETag is told.
-        piece.version += 1
-        db.session.flush()
 
 
 def _precondition_failed(piece: Piece, detail: str, **extra: Any):
@@ -466,7 +449,8 @@ def take_transition(piece_id: int, json: TransitionIn):
 @bp.get("/pieces/<int:piece_id>/history")
 @api.validate(resp=SpecResponse(HTTP_200=list[HistoryEntry], **READ_ERRORS), tags=TAGS)
 def piece_history(piece_id: int):
-    """Every step of the piece, oldest first: when, what, by whom and why."""
+    """Every step of the piece, oldest first: when, what, by whom and why (the why only for the
+    piece's writer and the desk)."""
     piece = db.session.get(Piece, piece_id)
     if piece is None:
         raise NotFound(f"There is no piece {piece_id}; it may have been deleted.")
@@ -477,6 +461,8 @@ def piece_history(piece_id: int):
         .where(Transition.piece_id == piece_id)
         .order_by(Transition.created_at, Transition.id)
     )
+    # Every step is a plan fact; why it was taken is the conversation (`can_read_text`).
+    readable = services.may_read_text(piece, api_user())
     return [
         HistoryEntry(
             at=_iso(step.created_at, festival),
@@ -484,7 +470,7 @@ def piece_history(piece_id: int):
             from_=step.from_state,
             to=step.to_state,
             by=_user_ref(step.actor),
-            note=step.note,
+            note=step.note if readable else None,
         )
         for step in steps
     ]

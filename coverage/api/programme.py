@@ -46,7 +46,11 @@ from coverage.festivals.models import Festival, Venue
 from coverage.programme import services as programme
 from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FestivalFields, FilmFields
-from coverage.programme.schedule import festival_day_bounds, local_to_utc
+from coverage.programme.schedule import (
+    festival_day_bounds,
+    local_to_utc,
+    long_screening_warning,
+)
 from coverage.timeutil import to_zone
 from coverage.web import problem
 
@@ -144,6 +148,9 @@ def film_out(film: Film, festival: Festival) -> FilmOut:
 
 
 def screening_out(screening: Screening, festival: Festival) -> ScreeningOut:
+    long = long_screening_warning(
+        screening.starts_at, screening.ends_at, festival.timezone, screening.film.runtime_minutes
+    )
     return ScreeningOut(
         id=screening.id,
         festival=festival.slug,
@@ -156,6 +163,7 @@ def screening_out(screening: Screening, festival: Festival) -> ScreeningOut:
         cancelled=screening.cancelled,
         notes=screening.notes,
         sequence=screening.sequence,
+        warnings=[long] if long else [],
     )
 
 
@@ -382,7 +390,7 @@ def create_screening(slug: str, json: ScreeningIn):
         kind=json.kind,
         notes=json.notes,
     )
-    with _api_field_names(end_time="ends_at"):
+    with _api_field_names(end_time="ends_at", day="starts_at"):
         screening = programme.create_screening(festival, fields_)
     db.session.commit()
     location = url_for("api.show_screening", slug=slug, screening_id=screening.id)
@@ -424,7 +432,7 @@ def update_screening(slug: str, screening_id: int, json: ScreeningPatch):
         kind=changes.get("kind", screening.kind),
         notes=changes.get("notes", screening.notes),
     )
-    with _api_field_names(end_time="ends_at"):
+    with _api_field_names(end_time="ends_at", day="starts_at"):
         programme.update_screening(screening, fields_)
     db.session.commit()
     return screening_out(screening, festival)

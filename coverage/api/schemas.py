@@ -215,6 +215,13 @@ class ScreeningOut(BaseModel):
     sequence: int = Field(
         description="Calendar SEQUENCE: rises when time, place or status changes."
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What looks like a data-entry mistake but is accepted: a screening longer than six "
+            "hours (or than the film's own runtime and an hour)."
+        ),
+    )
 
 
 class ScreeningIn(_Input):
@@ -281,22 +288,40 @@ class PieceSlot(BaseModel):
     place: str
 
 
+HIDDEN_TEXT = "Null when the token's user may not read the piece's text (see `text_visible`)."
+
+
 class PieceOut(BaseModel):
     id: int
     festival: str = Field(description="The festival's slug.")
     timezone: ZoneName
     kind: PieceKind
     state: PieceState
-    title: str = Field(description="The headline, or a working title made from kind and film.")
+    title: str = Field(
+        description=(
+            "The headline, or a working title made from kind and film; always the working title "
+            "when `text_visible` is false."
+        )
+    )
     film: FilmRef | None
     other_films: list[FilmRef]
     interviewees: list[PersonRef]
     writer: UserRef | None
     editor: UserRef | None
-    headline: str
-    standfirst: str
-    body: str
-    star_rating: int | None
+    text_visible: bool = Field(
+        description=(
+            "Whether the token's user may read this piece's text, revisions, comments and "
+            "history notes: the desk any piece, a writer only their own. When false, the text "
+            "fields (`headline`, `standfirst`, `body`, `star_rating`, `pull_quote`, "
+            "`suggested_headline`, `decline_reason`) are null; the plan is still shown."
+        )
+    )
+    headline: str | None = Field(description=HIDDEN_TEXT)
+    standfirst: str | None = Field(description=HIDDEN_TEXT)
+    body: str | None = Field(description=HIDDEN_TEXT)
+    star_rating: int | None = Field(
+        description="Reviews: 1 to 5 stars, null without a rating. " + HIDDEN_TEXT
+    )
     word_target: int | None
     version: int = Field(
         description=(
@@ -326,12 +351,16 @@ class PieceOut(BaseModel):
     public_url: str | None = Field(
         description=(
             "Its address on the public site once it has one (set at approval); readers see it "
-            "only while the piece is live."
+            "only while the piece is live. The address comes from the headline, so it is null "
+            "when `text_visible` is false and the piece is not live."
         )
     )
-    pull_quote: str = Field(description="Interviews: the line the suggested headline quotes.")
-    suggested_headline: str = Field(
+    pull_quote: str | None = Field(
+        description="Interviews: the line the suggested headline quotes. " + HIDDEN_TEXT
+    )
+    suggested_headline: str | None = Field(
         description=(
+            f"{HIDDEN_TEXT} "
             "The house-style headline from the piece's facts (empty for features and news), "
             "e.g. `London Film Festival 2021: Red Rocket | Review`."
         )
@@ -342,7 +371,7 @@ class PieceOut(BaseModel):
             "Red Rocket lifts at 18:30 on 10 October.`; null once it may."
         )
     )
-    decline_reason: str
+    decline_reason: str | None = Field(description=HIDDEN_TEXT)
     actions: list[Action] = Field(
         description="The workflow actions the token's user may take now (a note may be needed)."
     )
@@ -449,7 +478,12 @@ class HistoryEntry(BaseModel):
     from_: PieceState | None = Field(alias="from")
     to: PieceState
     by: UserRef | None = Field(description="Null for the publish-due job.")
-    note: str
+    note: str | None = Field(
+        description=(
+            "Why (a decline, return, spike or withdrawal note); null when the token's user may "
+            "not read the piece's conversation (another writer's piece)."
+        )
+    )
 
 
 class ClashQuery(BaseModel):

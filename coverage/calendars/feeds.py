@@ -9,9 +9,11 @@ unchanged calendar serialises to identical bytes and a refresh never duplicates 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
@@ -34,7 +36,24 @@ DEADLINE_MINUTES = 15
 PUBLICATION_MINUTES = 15
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Raise when the feed format changes, so cached copies (ETags) are refreshed.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+CANCELLED_PREFIX = "CANCELLED: "
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators: none may reach a
+# content line, whatever is stored (a raw newline makes icalendar refuse the whole feed).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: object) -> str:
+    """Stored text as one line of calendar TEXT: control characters become single spaces."""
+    text = str(value)
+    if not _CONTROL.search(text):
+        return text
+    return re.sub(r" {2,}", " ", _CONTROL.sub(" ", text)).strip()
+
+
+def text_lines(value: object) -> list[str]:
+    """Stored multi-line text as clean lines (any kind of line break splits)."""
+    return [one_line(line) for line in str(value).splitlines()]
 
 
 @dataclass
@@ -45,7 +64,7 @@ class Links:
     uid_domain: str
 
     def film(self, festival: Festival, film_id: int) -> str:
-        return f"{self.base_url}/festivals/{festival.slug}/films/{film_id}"
+        return f"{self.base_url}/festivals/{quote(festival.slug, safe='')}/films/{film_id}"
 
     def piece(self, piece_id: int) -> str:
         return f"{self.base_url}/pieces/{piece_id}"
@@ -64,10 +83,11 @@ class Feed:
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
-        calendar.add("name", self.name)
-        calendar.add("x-wr-calname", self.name)
-        calendar.add("description", self.description)
-        calendar.add("x-wr-caldesc", self.description)
+        name, description = one_line(self.name), one_line(self.description)
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("description", description)
+        calendar.add("x-wr-caldesc", description)
         calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
         add_timezones(
@@ -91,6 +111,27 @@ def _location(venue: Venue | None, place: str = "") -> str:
     return f"{venue.name}, {venue.address}" if venue.address else venue.name
 
 
+def names_unambiguously(local: datetime) -> bool:
+    """Whether a wall-clock time with its TZID names this one instant.
+
+    Not in the hour the clocks go back: 01:30 on 29 October 2023 in Europe/London is 00:30 UTC
+    and 01:30 UTC, and RFC 5545 reads a repeated local time as the first of the two, so the
+    second cannot be written that way (and clients disagree about the first)."""
+    return local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset()
+
+
+def _add_times(event: Event, start: datetime, end: datetime, zone: str) -> None:
+    """DTSTART and DTEND in the festival's TZID (its VTIMEZONE is in the calendar), except that
+    an instant local time cannot name is written in UTC (RFC 5545 lets the two forms mix).
+
+    Not a DURATION for such an end: RFC 5545 makes PT1H30M exact, but parsers that add it to a
+    zoned start on the wall clock (Python's aware arithmetic does; so does the `ical` library)
+    would turn 00:30 BST + 90 minutes into 02:00 GMT, the very error this avoids."""
+    for name, moment in (("dtstart", start), ("dtend", end)):
+        local = to_zone(moment, zone)
+        event.add(name, local if names_unambiguously(local) else moment.astimezone(UTC))
+
+
 def _event(
     *,
     uid: str,
@@ -107,19 +148,20 @@ def _event(
 ) -> Event:
     event = Event()
     event.add("uid", uid)
-    event.add("summary", summary)
+    # Several apps ignore STATUS: a cancelled event says so in its title, in every feed.
+    event.add("summary", (CANCELLED_PREFIX if cancelled else "") + one_line(summary))
     # Local times with the festival's TZID (a VTIMEZONE is added for it): no floating times.
-    event.add("dtstart", to_zone(start, zone))
-    event.add("dtend", to_zone(end, zone))
+    _add_times(event, start, end, zone)
     stamp = _stamp(changed_at)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("sequence", sequence)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    if location:
-        event.add("location", location)
+    if one_line(location):
+        event.add("location", one_line(location))
     event.add("url", url)
-    event.add("description", "\n".join([*details, url]))
+    lines = [one_line(detail) for detail in details]
+    event.add("description", "\n".join([*lines, url]))
     return event
 
 
@@ -165,13 +207,12 @@ def screening_event(festival: Festival, screening: Screening, links: Links) -> E
         ", ".join(part for part in (film.directors, film.countries, str(film.year or "")) if part),
         f"{film.runtime_minutes} min" if film.runtime_minutes else "",
         film.section,
-        screening.notes,
+        *text_lines(screening.notes),
         f"Starts {format_in_zone(screening.starts_at, festival.timezone)}",
     ]
-    prefix = "CANCELLED: " if screening.cancelled else ""
     return _event(
         uid=f"screening-{screening.id}@{links.uid_domain}",
-        summary=f"{prefix}{film.title} · {screening.kind.label}",
+        summary=f"{film.title} · {screening.kind.label}",
         start=screening.starts_at,
         end=screening.ends_at,
         zone=festival.timezone,
@@ -243,13 +284,18 @@ def _attend_event(piece: Piece, links: Links) -> Event:
     )
 
 
-def _interview_event(piece: Piece, links: Links, *, for_desk: bool) -> Event:
+def _interview_event(
+    piece: Piece, links: Links, *, for_desk: bool, title: str | None = None
+) -> Event:
+    """`title` replaces the piece's own (its headline) for someone who may not read its text:
+    feeds go to the piece's writer or the desk, a one-off file to anyone logged in."""
     festival = piece.festival
     people = ", ".join(f"{p.name} ({p.role.value})" for p in piece.interviewees)
     who = f" ({piece.writer.name})" if for_desk and piece.writer else ""
+    title = title or piece_title(piece)
     return _event(
         uid=f"piece-{piece.id}-interview@{links.uid_domain}",
-        summary=f"Interview: {people or piece_title(piece)}{who}",
+        summary=f"Interview: {people or title}{who}",
         start=piece.slot_starts_at,
         end=piece.slot_ends_at,
         zone=festival.timezone,
@@ -257,7 +303,7 @@ def _interview_event(piece: Piece, links: Links, *, for_desk: bool) -> Event:
         sequence=piece.calendar_sequence,
         location=piece.slot_place,
         url=links.piece(piece.id),
-        details=[line for line in (piece_title(piece), people) if line],
+        details=[line for line in (title, people) if line],
         cancelled=piece.state is PieceState.SPIKED,
     )
 

@@ -28,3 +28,19 @@ class FeedToken(db.Model):
 
     user: Mapped[User] = relationship(back_populates="feed_tokens")
     festival: Mapped[Festival | None] = relationship()
+
+
+class FeedState(db.Model):
+    """The last ETag a feed was served with, and the Last-Modified that goes with it.
+
+    A feed's content dates cannot see removals (a declined piece, a deleted screening leave no
+    row behind), so Last-Modified is taken from here instead: it rises whenever the ETag changes,
+    and clients that revalidate with If-Modified-Since only (Apple Calendar) see every change.
+    """
+
+    __tablename__ = "calendar_feed_states"
+
+    # `festival:12`, `personal:5`, `desk:12`, and a digest of the feed's base URL.
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(80))
+    last_modified: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coverage.accounts.models import User
 from coverage.accounts.permissions import DESK_ROLES
 from coverage.accounts.tokens import hash_token, new_token
 from coverage.calendars.kinds import FeedKind
-from coverage.calendars.models import FeedToken
+from coverage.calendars.models import FeedState, FeedToken
 from coverage.errors import InvalidInput, NotPermitted
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -92,3 +93,39 @@ def live_feeds(user: User) -> list[FeedToken]:
             .order_by(FeedToken.kind, FeedToken.id)
         )
     )
+
+
+def feed_last_modified(
+    scope: str, etag: str, content_changed: datetime, now: datetime
+) -> tuple[datetime, bool]:
+    """Last-Modified for a feed served with `etag`, and whether the stored state changed.
+
+    It rises every time the ETag changes. `content_changed` is the latest change time the
+    feed's rows show; removals do not show there, but they change the ETag. The first time a
+    feed is seen (or after an upgrade) it is dated now, so clients holding an older copy fetch
+    it once. A change is staged in the session; the caller commits it (`save_feed_state`). Two
+    servers racing over one feed both answer with a time after every change they saw,
+    whichever one's row is kept.
+    """
+    now = now.replace(microsecond=0)
+    state = db.session.get(FeedState, scope)
+    if state is None:
+        moment = max(content_changed, now)
+        db.session.add(FeedState(scope=scope, etag=etag, last_modified=moment))
+        return moment, True
+    if state.etag == etag:
+        return max(state.last_modified, content_changed), False
+    # Strictly later than what was served with the old ETag: HTTP dates have whole seconds.
+    moment = max(content_changed, now, state.last_modified + timedelta(seconds=1))
+    state.etag = etag
+    state.last_modified = moment
+    return moment, True
+
+
+def save_feed_state() -> None:
+    """Commit what `feed_last_modified` staged; a concurrent first request may have stored the
+    same feed's row first, which is as good."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()

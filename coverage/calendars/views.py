@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -11,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    redirect,
     request,
     url_for,
 )
@@ -24,9 +27,10 @@ from coverage.calendars.kinds import FeedKind
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals.models import Festival
-from coverage.festivals.services import festival_by_slug
+from coverage.festivals.services import festival_by_slug, festival_moved_to
 from coverage.festivals.views import get_festival
-from coverage.pieces.services import piece_title
+from coverage.identity import uid_domain
+from coverage.pieces.services import title_for
 from coverage.pieces.views import load_piece
 from coverage.programme.views import get_screening
 from coverage.timeutil import utcnow
@@ -35,21 +39,27 @@ from coverage.web import permission_required
 bp = Blueprint("calendars", __name__)
 
 
+def base_url() -> str:
+    """The public address: PUBLIC_BASE_URL, else this request's host."""
+    return current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
+
+
 def links() -> feeds.Links:
-    """Absolute URLs from PUBLIC_BASE_URL (else this request's host); UIDs from a fixed domain."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
-    domain = (
-        current_app.config.get("CALENDAR_UID_DOMAIN")
-        or urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname
-        or "festival-coverage.local"
-    )
-    return feeds.Links(base_url=base, uid_domain=domain)
+    """Absolute URLs from `base_url()`; UIDs from the install's stored domain, fixed at first
+    use (`coverage.identity`), so later settings never rename anyone's events."""
+    return feeds.Links(base_url=base_url(), uid_domain=uid_domain())
 
 
 def feed_urls(secret_path: str) -> dict[str, str]:
-    https = f"{links().base_url}{secret_path}"
+    https = f"{base_url()}{secret_path}"
     webcal = "webcal://" + https.split("://", 1)[1]
     return {"https": https, "webcal": webcal}
+
+
+def _scope(kind: FeedKind, owner_id: int, here: feeds.Links) -> str:
+    """Which feed a FeedState row follows: one per feed and base URL (its links are in it)."""
+    digest = hashlib.sha256(here.base_url.encode()).hexdigest()[:16]
+    return f"{kind.value}:{owner_id}:{digest}"
 
 
 def calendar_response(
@@ -58,28 +68,50 @@ def calendar_response(
     filename: str,
     *,
     private: bool,
+    scope: str,
 ) -> Response:
-    """Answer a conditional GET with 304 before building anything; else the feed's bytes."""
+    """Answer a conditional GET with 304 before building anything; else the feed's bytes.
+
+    Last-Modified rises with every change of the ETag (`services.feed_last_modified`), so a
+    client revalidating with If-Modified-Since alone also sees removals."""
+    last_modified, changed = calendars.feed_last_modified(
+        scope, fingerprint.etag, fingerprint.last_modified, utcnow()
+    )
+    response = _calendar_response(fingerprint.etag, last_modified, build, filename, private)
+    if changed:
+        calendars.save_feed_state()
+    return response
+
+
+def _calendar_response(
+    etag: str,
+    last_modified: datetime,
+    build: Callable[[], feeds.Feed],
+    filename: str,
+    private: bool,
+) -> Response:
     headers = {
-        "ETag": fingerprint.etag,
-        "Last-Modified": fingerprint.last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "ETag": etag,
+        "Last-Modified": last_modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
         "Cache-Control": "private, max-age=300" if private else "public, max-age=300",
     }
-    unquoted = fingerprint.etag.strip('"')
+    unquoted = etag.strip('"')
     if request.if_none_match:
         # Weak comparison (RFC 9110): a client echoing W/"..." still means "I have this".
         if request.if_none_match.contains_weak(unquoted):
             return Response(status=304, headers=headers)
-    elif (
-        request.if_modified_since is not None
-        and fingerprint.last_modified <= request.if_modified_since
-    ):
+    elif request.if_modified_since is not None and last_modified <= request.if_modified_since:
         return Response(status=304, headers=headers)
     feed = build()
     response = Response(feed.to_ical(), status=200, headers=headers)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'inline; filename="{safe_filename(filename)}"'
     return response
+
+
+def safe_filename(name: str) -> str:
+    """A download name from stored text (a slug): nothing that could break the header."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "calendar.ics"
 
 
 @bp.route("/calendars/<secret>.ics")
@@ -96,6 +128,7 @@ def feed(secret: str):
             lambda: feeds.personal_feed(user, here),
             "my-festival-schedule.ics",
             private=True,
+            scope=_scope(FeedKind.PERSONAL, user.id, here),
         )
     festival = token.festival
     if token.kind is FeedKind.DESK:
@@ -104,18 +137,25 @@ def feed(secret: str):
             lambda: feeds.desk_feed(festival, here),
             f"{festival.slug}-desk.ics",
             private=True,
+            scope=_scope(FeedKind.DESK, festival.id, here),
         )
     return calendar_response(
         feeds.festival_fingerprint(festival, here),
         lambda: feeds.festival_feed(festival, here),
         f"{festival.slug}.ics",
         private=True,
+        scope=_scope(FeedKind.FESTIVAL, festival.id, here),
     )
 
 
 @bp.route("/calendars/public/<slug>.ics")
 def public_feed(slug: str):
     festival = festival_by_slug(slug)
+    if festival is None:
+        # Subscribers keep the address they subscribed to: follow a changed festival slug.
+        moved = festival_moved_to(slug)
+        if moved is not None:
+            return redirect(url_for("calendars.public_feed", slug=moved), 301)
     if festival is None or not festival.is_public:
         abort(404, "This festival's calendar is not public.")
     here = links()
@@ -124,6 +164,7 @@ def public_feed(slug: str):
         lambda: feeds.festival_feed(festival, here),
         f"{festival.slug}.ics",
         private=False,
+        scope=_scope(FeedKind.FESTIVAL, festival.id, here),
     )
 
 
@@ -148,17 +189,17 @@ def interview_ics(piece_id: int):
     piece = load_piece(piece_id)
     if piece.slot_starts_at is None or piece.slot_ends_at is None:
         abort(404, "This piece has no interview slot.")
-    event = feeds._interview_event(piece, links(), for_desk=False)
-    body = feeds.single_event_calendar(
-        piece_title(piece), event, piece.festival.timezone, piece.slot_starts_at
-    )
+    # Anyone logged in may add the slot (a plan fact); the headline only those who may read it.
+    title = title_for(piece, current_user)
+    event = feeds._interview_event(piece, links(), for_desk=False, title=title)
+    body = feeds.single_event_calendar(title, event, piece.festival.timezone, piece.slot_starts_at)
     return _download(body, f"interview-{piece.id}.ics")
 
 
 def _download(body: bytes, filename: str) -> Response:
     response = Response(body, status=200)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -76,6 +76,9 @@ class YearlyRule:
         return (self.local_onset(year) - self.offset_from).replace(tzinfo=UTC)
 
 
+SANE_FIRST, SANE_LAST = date(1901, 1, 1), date(2198, 12, 31)
+
+
 def vtimezone(zone: str, first: date, last: date) -> Timezone:
     """The VTIMEZONE for IANA ``zone``.
 
@@ -84,6 +87,10 @@ def vtimezone(zone: str, first: date, last: date) -> Timezone:
     if last < first:
         raise ValueError(f"last ({last}) is before first ({first})")
     tz = ZoneInfo(zone)  # raises ZoneInfoNotFoundError for an unknown zone
+    # A typo stored before dates were checked (year 1, 9999) must not break the feed or make it
+    # list two thousand years of transitions: such an event is written in UTC anyway.
+    first = min(max(first, SANE_FIRST), SANE_LAST)
+    last = max(min(last, SANE_LAST), first)
     start_year = first.year - MARGIN_YEARS
     end_year = last.year + MARGIN_YEARS
     window_start = datetime(start_year, 1, 1, tzinfo=UTC) - timedelta(days=2)

@@ -33,6 +33,7 @@ __all__ = [
     "markdown_without_raw_html",
     "plain_inline",
     "quote_candidates",
+    "escape_tag_openers",
     "render_inline",
     "render_markdown",
     "render_piece",
@@ -333,6 +334,16 @@ def _has_raw_html(text: str, inline: bool) -> bool:
     return any(
         found(md.parse(text)) or (inline and found(md.parseInline(text))) for md in _CHECKERS
     )
+
+
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def escape_tag_openers(text: str) -> str:
+    """Every ``<`` that could open raw HTML (CommonMark 6.6) as ``&lt;``, code spans included:
+    for short values (front matter) a renderer may read run together with others, where no
+    code span can be trusted to stay a code span."""
+    return _TAG_OPENER.sub("&lt;", text)
 
 
 def markdown_without_raw_html(text: str, *, inline: bool = False) -> str:

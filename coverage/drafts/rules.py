@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coverage.accounts.permissions import DESK_ROLES, Actor
+from coverage.accounts.permissions import DESK_ROLES, Actor, can_read_text
 from coverage.pieces.kinds import PieceState
 
 WRITER_STATES = frozenset({PieceState.ASSIGNED, PieceState.DRAFTING})
@@ -32,5 +32,5 @@ def who_writes(state: PieceState) -> str:
 
 
 def may_comment(actor: Actor, writer_id: int | None) -> bool:
-    """Comments are between the piece's writer and the desk."""
-    return actor.active and (actor.role in DESK_ROLES or writer_id == actor.id)
+    """Comments are between the piece's writer and the desk: whoever may read them."""
+    return can_read_text(actor, writer_id)

@@ -20,7 +20,7 @@ from coverage.errors import InvalidInput, NotFound, NotPermitted
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece
-from coverage.pieces.services import transition
+from coverage.pieces.services import lock_piece, new_version, transition
 from coverage.pieces.workflow import Action
 
 PRESENCE_WINDOW = timedelta(minutes=5)
@@ -132,12 +132,6 @@ def text_at_version(piece: Piece, version: int) -> Text | None:
     return Text.of(revision) if revision is not None else None
 
 
-def _lock(piece: Piece) -> None:
-    """Serialise saves of one piece (PostgreSQL row lock; SQLite locks the whole database)."""
-    db.session.execute(select(Piece.id).where(Piece.id == piece.id).with_for_update()).all()
-    db.session.refresh(piece)
-
-
 def save_draft(
     piece: Piece,
     author: User,
@@ -151,11 +145,12 @@ def save_draft(
 
     Applied when nobody changed the text since `base_version`; otherwise stored as an
     unapplied revision and reported as a conflict. Text equal to the current text stores nothing.
+    Everything is checked under the piece's lock, against the piece as committed.
     """
+    lock_piece(piece)
     if not may_write(piece, author):
         raise NotPermitted(who_writes(piece))
     text = clean_text(piece, text)
-    _lock(piece)
     current = Text.of(piece)
     if text == current:
         return SaveResult(SaveStatus.UNCHANGED, None)
@@ -180,7 +175,8 @@ def save_draft(
                 text,
                 based_on=base_version,
                 version=None,
-                note=note or f"Not applied: the piece changed since version {base_version}",
+                note=(f"{note}, not applied" if note else "Not applied")
+                + f": the piece changed since version {base_version}",
                 now=now,
             )
             return SaveResult(SaveStatus.CONFLICT, revision)
@@ -194,7 +190,7 @@ def save_draft(
     piece.standfirst = text.standfirst
     piece.body = text.body
     piece.star_rating = text.star_rating
-    piece.version += 1
+    new_version(piece, again=True)
     revision = _store(
         piece,
         author,
@@ -245,10 +241,15 @@ def check_pull_quote(kind: PieceKind, quote: str, body: str) -> str:
 
 
 def set_pull_quote(piece: Piece, author: User, quote: str) -> None:
-    """Store the interview line the house-style headline is built from (see check_pull_quote)."""
+    """Store the interview line the house-style headline is built from (see check_pull_quote).
+    A different line is a new version of the piece (the headline suggestion changes with it)."""
+    lock_piece(piece)
     if not may_write(piece, author):
         raise NotPermitted(who_writes(piece))
-    piece.pull_quote = check_pull_quote(piece.kind, quote, piece.body)
+    quote = check_pull_quote(piece.kind, quote, piece.body)
+    if quote != piece.pull_quote:
+        piece.pull_quote = quote
+        new_version(piece)
     db.session.flush()
 
 
@@ -269,14 +270,20 @@ def get_revision(piece: Piece, number: int) -> Revision:
     return revision
 
 
-def restore_revision(piece: Piece, author: User, number: int, now: datetime) -> SaveResult:
-    """Make an old revision the current text again (as a new revision; history is kept)."""
+def restore_revision(
+    piece: Piece, author: User, number: int, now: datetime, *, base_version: int
+) -> SaveResult:
+    """Make an old revision the current text again (as a new revision; history is kept).
+
+    A restore is a save, based on the version the author was looking at: when someone else
+    changed the text since, it is kept as an unapplied revision and reported as a conflict.
+    """
     revision = get_revision(piece, number)
     return save_draft(
         piece,
         author,
         Text.of(revision),
-        base_version=piece.version,
+        base_version=base_version,
         now=now,
         note=f"Restored revision {number}",
     )

@@ -14,7 +14,7 @@ from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
-from coverage.pieces.services import house_headline, piece_title
+from coverage.pieces.services import READ_REFUSED, house_headline, may_read_text, piece_title
 from coverage.pieces.views import load_piece
 from coverage.public.views import build_article, preview_article
 from coverage.timeutil import utcnow
@@ -139,10 +139,18 @@ def _conflict_page(piece: Piece, mine):
     ), 409
 
 
+def _readable_piece(piece_id: int) -> Piece:
+    """The piece, if this user may read its text and revisions (`can_read_text`); else 403."""
+    piece = load_piece(piece_id)
+    if not may_read_text(piece, current_user):
+        abort(403, READ_REFUSED)
+    return piece
+
+
 @bp.route("/revisions")
 @permission_required(can_view_programme)
 def revisions(piece_id: int):
-    piece = load_piece(piece_id)
+    piece = _readable_piece(piece_id)
     return render_template(
         "drafts/revisions.html",
         piece=piece,
@@ -156,7 +164,7 @@ def revisions(piece_id: int):
 @bp.route("/revisions/<int:number>")
 @permission_required(can_view_programme)
 def revision(piece_id: int, number: int):
-    piece = load_piece(piece_id)
+    piece = _readable_piece(piece_id)
     revision = drafts.get_revision(piece, number)
     return render_template(
         "drafts/revision.html",
@@ -172,7 +180,7 @@ def revision(piece_id: int, number: int):
 @bp.route("/revisions/compare")
 @permission_required(can_view_programme)
 def compare_revisions(piece_id: int):
-    piece = load_piece(piece_id)
+    piece = _readable_piece(piece_id)
     first = request.args.get("a", type=int)
     second = request.args.get("b", type=int)
     if first is None or second is None:
@@ -196,13 +204,21 @@ def restore(piece_id: int, number: int):
     piece = load_piece(piece_id)
     if not drafts.may_write(piece, current_user):
         abort(403, drafts.who_writes(piece))
+    # A restore is a save: based on the version the page showed, so it overwrites nothing
+    # saved since (that gets the conflict page, with both texts kept).
     try:
-        result = drafts.restore_revision(piece, current_user, number, utcnow())
+        base = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, "The form lost track of the version it was based on. Reload the page.")
+    try:
+        result = drafts.restore_revision(piece, current_user, number, utcnow(), base_version=base)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("drafts.revisions", piece_id=piece.id)), 303
     db.session.commit()
+    if result.status is drafts.SaveStatus.CONFLICT:
+        return _conflict_page(piece, result.revision)
     if result.status is drafts.SaveStatus.UNCHANGED:
         flash(f"Revision {number} is already the current text.")
     else:

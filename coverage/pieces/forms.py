@@ -66,6 +66,9 @@ class AssignForm(FlaskForm):
         "Publish no earlier than", validators=[Optional()], format=LOCAL
     )
     confirm_clashes = BooleanField("Assign anyway, despite the clashes above")
+    # The plan this form was filled from (`services.plan_digest`): saving it over a plan someone
+    # else changed in the meantime is refused rather than applied silently.
+    based_on = HiddenField()
 
 
 class TransitionForm(FlaskForm):

@@ -75,7 +75,8 @@ class Piece(db.Model):
     slot_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     slot_place: Mapped[str] = mapped_column(String(300), default="")
     decline_reason: Mapped[str] = mapped_column(Text, default="")
-    # Bumped on every text save; a save based on an older version is a conflict, not a win.
+    # Bumped on every change of text or plan (`services.new_version`); it is the API's ETag, and
+    # a save based on an older version is a conflict, not a win.
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,24 +1,31 @@
 """Piece operations: create, plan and assign, move through the workflow, publish when due.
 
 They take the acting user and `now`, change objects and flush; the caller commits once. Every
-state change goes through `workflow.check_transition` and leaves a `Transition` row.
+state change goes through `workflow.check_transition` and leaves a `Transition` row. Every
+read-check-write starts with `lock_piece` (or `locking.begin_write`), so what it checks is what
+is committed, on SQLite as on PostgreSQL; and every change of a piece's plan or text is a new
+version (`new_version`), wherever it is made.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from coverage import locking
 from coverage.accounts.models import User
-from coverage.accounts.permissions import DESK_ROLES, Actor
+from coverage.accounts.permissions import DESK_ROLES, Actor, can_read_text
 from coverage.accounts.roles import Role
 from coverage.drafts.models import Comment, Revision
-from coverage.errors import InvalidInput, NotPermitted, TransitionRefused
+from coverage.errors import Conflict, InvalidInput, NotPermitted, TransitionRefused
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.services import travel_minutes
@@ -29,6 +36,7 @@ from coverage.pieces.models import Piece, PieceSlug, Transition
 from coverage.pieces.workflow import Action, Outcome, PieceFacts, check_transition
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Person, Screening
+from coverage.programme.schedule import PIECE_DAYS_AFTER, PIECE_DAYS_BEFORE, check_near_festival
 from coverage.public import house_style
 from coverage.timeutil import utcnow
 
@@ -61,6 +69,27 @@ def piece_query():
 
 def get_piece(piece_id: int) -> Piece | None:
     return db.session.scalar(piece_query().where(Piece.id == piece_id))
+
+
+def lock_piece(piece: Piece) -> None:
+    """Take the piece for writing and read it again as committed, with everything the guard
+    and the plan read: every read-check-write of a piece starts here, before it checks
+    anything, so that two writers never both act on what they read (see coverage.locking).
+    Changes made before it in the same transaction must be flushed: it reloads the piece."""
+    locking.lock_row(piece, piece_query().where(Piece.id == piece.id))
+
+
+def new_version(piece: Piece, *, again: bool = False) -> None:
+    """A change of the piece's text or plan is a new version. The version is the ETag a client
+    sends back in If-Match (and the base of a text save), so a change made anywhere (the web
+    pages, the API, the CLI) tells everyone holding the old one. One write is one version,
+    however many parts of the piece it changes; `again` steps it even so (every text save is
+    a version of its own, which its revision records)."""
+    stepped = locking.transaction_notes().setdefault("new_versions", set())
+    if piece.id in stepped and not again:
+        return
+    piece.version += 1
+    stepped.add(piece.id)
 
 
 def film_embargo_at(film: Film | None) -> datetime | None:
@@ -103,6 +132,20 @@ def actor_of(user: User | None) -> Actor | None:
 
 def is_desk(user: User) -> bool:
     return user.active and user.role in DESK_ROLES
+
+
+READ_REFUSED = "Only the piece's writer and the desk can read its text, revisions and comments."
+
+
+def may_read_text(piece: Piece, user: User | None) -> bool:
+    """`can_read_text` for this piece: its text, revisions, comments and history notes."""
+    actor = getattr(user, "actor", None)  # an anonymous user has none
+    return actor is not None and can_read_text(actor, piece.writer_id)
+
+
+def title_for(piece: Piece, user: User | None) -> str:
+    """The title this user may see: the headline only for those who may read the text."""
+    return piece_title(piece) if may_read_text(piece, user) else working_title(piece)
 
 
 # --- Creating and planning ------------------------------------------------------------------
@@ -152,6 +195,19 @@ def _user(user_id: int | None, field_name: str, *, desk: bool = False) -> User |
 def apply_plan(piece: Piece, fields: PlanFields) -> None:
     """Validate and store the plan; kind-specific rules protect what the workflow relies on."""
     festival = piece.festival
+    if piece.published_revision_number is not None:
+        # Readers have it as this kind of piece about this film (stars, footer, schema.org
+        # Review): a correction fixes the text, it does not turn the piece into another one.
+        if fields.kind is not piece.kind:
+            raise InvalidInput(
+                f"This {piece.kind.value} has been published: it stays a {piece.kind.value}.",
+                field="kind",
+            )
+        if fields.film_id != piece.film_id:
+            raise InvalidInput(
+                "This piece has been published about its film: the film cannot change.",
+                field="film_id",
+            )
     film = _film_of(festival, fields.film_id, "film_id")
     if fields.kind is PieceKind.REVIEW and film is None:
         raise InvalidInput("A review is of one film: choose it.", field="film_id")
@@ -175,6 +231,17 @@ def apply_plan(piece: Piece, fields: PlanFields) -> None:
         raise InvalidInput("The slot must end after it starts.", field="slot_ends_at")
     if fields.word_target is not None and not 1 <= fields.word_target <= 20000:
         raise InvalidInput("Enter a word target between 1 and 20,000.", field="word_target")
+    for name in ("due_at", "slot_starts_at", "slot_ends_at", "embargo_at", "publish_at"):
+        moment = getattr(fields, name)
+        if moment is not None:
+            check_near_festival(
+                moment,
+                festival.start_date,
+                festival.end_date,
+                days_before=PIECE_DAYS_BEFORE,
+                days_after=PIECE_DAYS_AFTER,
+                field=name,
+            )
     before = _calendar_facts(piece)
     people = []
     if fields.interviewee_ids:
@@ -253,13 +320,95 @@ def create_piece(festival: Festival, actor: User, fields: PlanFields, now: datet
     return piece
 
 
-def update_plan(piece: Piece, actor: User, fields: PlanFields) -> None:
+class PlanChanged(Conflict):
+    """The plan changed since the page an editor saved theirs from was made."""
+
+
+# What the editor sees of each plan field, for "this form would change its writer".
+PLAN_LABELS = {
+    "kind": "kind",
+    "film_id": "film",
+    "other_film_ids": "other films",
+    "interviewee_ids": "interviewees",
+    "writer_id": "writer",
+    "editor_id": "responsible editor",
+    "due_at": "copy due",
+    "screening_id": "screening",
+    "slot_starts_at": "interview start",
+    "slot_ends_at": "interview end",
+    "slot_place": "interview place",
+    "word_target": "word target",
+    "embargo_at": "hold until",
+    "publish_at": "publish no earlier than",
+}
+
+
+def plan_of(piece: Piece) -> PlanFields:
+    """The piece's plan as it stands (ids of what it refers to, as flushed)."""
+    lists = {
+        "other_film_ids": [film.id for film in piece.other_films],
+        "interviewee_ids": [person.id for person in piece.interviewees],
+    }
+    values = {
+        f.name: lists[f.name] if f.name in lists else getattr(piece, f.name)
+        for f in dataclass_fields(PlanFields)
+    }
+    return PlanFields(**values)
+
+
+def plan_key(plan: PlanFields) -> PlanFields:
+    """The plan compared as the desk means it: order of lists and spacing do not matter, and
+    the headline is the text's (it changes with every save of the text)."""
+    return replace(
+        plan,
+        headline="",
+        other_film_ids=sorted(plan.other_film_ids),
+        interviewee_ids=sorted(plan.interviewee_ids),
+        slot_place=plan.slot_place.strip(),
+    )
+
+
+def plan_digest(piece: Piece) -> str:
+    """A short fingerprint of the piece's plan: a form carries the one it was made from, so a
+    save from it can tell whether someone else changed the plan in between."""
+    values = json.dumps(asdict(plan_key(plan_of(piece))), default=str, sort_keys=True)
+    return hashlib.sha256(values.encode()).hexdigest()[:24]
+
+
+def update_plan(
+    piece: Piece, actor: User, fields: PlanFields, *, based_on: str | None = None
+) -> None:
+    """Store the desk's plan; a changed plan is a new version of the piece.
+
+    `based_on` is the `plan_digest` of the plan the editor started from: when someone else
+    changed the plan since, nothing is stored (PlanChanged, a 409), just as a text save based
+    on an old version is not applied; a plan equal to theirs is no change at all.
+    """
     if not is_desk(actor):
         raise NotPermitted("Only an editor can change a piece's plan.")
+    lock_piece(piece)
     if piece.state in (PieceState.PUBLISHED, PieceState.SPIKED):
         raise InvalidInput(f"A {piece.state.value} piece's plan is closed.")
+    before = plan_key(plan_of(piece))
+    if based_on is not None and based_on != plan_digest(piece):
+        wanted = plan_key(fields)
+        replaced = [
+            label
+            for name, label in PLAN_LABELS.items()
+            if getattr(wanted, name) != getattr(before, name)
+        ]
+        if not replaced:
+            return  # they made the very change this editor wanted
+        raise PlanChanged(
+            "Someone else changed this piece's plan while you had this page open, so nothing "
+            f"was saved. Saved now, this form would change its {', '.join(replaced)}: check "
+            "the piece, then save again."
+        )
     apply_plan(piece, fields)
     db.session.flush()
+    if plan_key(plan_of(piece)) != before:
+        new_version(piece)
+        db.session.flush()
 
 
 def default_due(screening: Screening | None, slot_ends_at: datetime | None) -> datetime | None:
@@ -281,9 +430,28 @@ def screening_choices(film: Film | None) -> list[Screening]:
 
 
 def transition(
-    piece: Piece, actor: User | None, action: Action, now: datetime, note: str = ""
+    piece: Piece,
+    actor: User | None,
+    action: Action,
+    now: datetime,
+    note: str = "",
+    *,
+    seen_state: PieceState | None = None,
 ) -> Outcome:
-    """Take a workflow step: the guard decides, this records it and applies its side effects."""
+    """Take a workflow step: the guard decides, this records it and applies its side effects.
+
+    The guard reads the piece as committed, under its lock, so a step that someone else (or the
+    publish-due job) made in the meantime is seen: a step no longer allowed from the new state
+    is refused, never applied on top of it. `seen_state` is the state the actor decided on (the
+    page they clicked on); if the piece has moved on from it, the step is refused even where
+    the new state would allow it.
+    """
+    lock_piece(piece)
+    if seen_state is not None and piece.state is not seen_state:
+        raise TransitionRefused(
+            f"The piece changed while you were looking at it: it is {piece.state.value} now, "
+            f"not {seen_state.value}. Nothing was done; check it and try again."
+        )
     outcome = check_transition(facts(piece), action, actor_of(actor), now, note)
     note = note.strip()
     if action is Action.DECLINE:
@@ -348,6 +516,16 @@ def assign_slug(piece: Piece, now: datetime) -> str:
 
 def _slug_for_headline(piece: Piece) -> tuple[str, bool]:
     """(slug, whether piece_slugs already records it for this piece)."""
+    if piece.slug is not None and piece.published_revision_number is not None:
+        live_headline = db.session.scalar(
+            select(Revision.headline).where(
+                Revision.piece_id == piece.id, Revision.number == piece.published_revision_number
+            )
+        )
+        if live_headline == piece.headline:
+            # Same headline as readers have: the address stays, whatever else changed (the
+            # festival's name, which the slug leaves out, for one).
+            return piece.slug, True
     festival = piece.festival
     wanted = house_style.piece_slug(
         piece.headline or piece_title(piece), festival.name, festival.edition
@@ -401,9 +579,17 @@ def piece_comment(piece: Piece, author: User | None, body: str, now: datetime) -
     return comment
 
 
-def assign(piece: Piece, actor: User, fields: PlanFields, now: datetime, note: str = "") -> Outcome:
+def assign(
+    piece: Piece,
+    actor: User,
+    fields: PlanFields,
+    now: datetime,
+    note: str = "",
+    *,
+    based_on: str | None = None,
+) -> Outcome:
     """Plan and assign in one step (the view has already shown any clashes)."""
-    update_plan(piece, actor, fields)
+    update_plan(piece, actor, fields, based_on=based_on)
     return transition(piece, actor, Action.ASSIGN, now, note)
 
 
@@ -523,8 +709,14 @@ def house_headline(piece: Piece, pull_quote: str | None = None) -> str:
 
 
 def piece_title(piece: Piece) -> str:
-    if piece.headline:
-        return piece.headline
+    """The headline, else the working title. Shown to whoever may read the text (see
+    `title_for`); the headline is part of the text."""
+    return piece.headline or working_title(piece)
+
+
+def working_title(piece: Piece) -> str:
+    """The plan's name for a piece, from its kind and film (or interviewees): what everyone who
+    sees the board may see, whatever the headline says."""
     if piece.kind is PieceKind.INTERVIEW and piece.interviewees:
         return "Interview: " + ", ".join(person.name for person in piece.interviewees)
     if piece.film is not None:
@@ -538,15 +730,18 @@ def piece_title(piece: Piece) -> str:
 def publish_due(now: datetime) -> list[Piece]:
     """Publish every scheduled piece whose time has come; safe on many machines at once.
 
-    Rows are locked with SKIP LOCKED (PostgreSQL), and each piece is claimed with a conditional
-    UPDATE on its state, so a piece another run published in between is skipped, never
+    Rows are locked with SKIP LOCKED (PostgreSQL; SQLite runs hold the database's write lock
+    from their first read), and each piece is claimed with a conditional UPDATE on its state,
+    so a piece another run published, or an editor unscheduled, in between is skipped, never
     published twice. The caller commits.
     """
+    locking.begin_write()
     candidates = db.session.scalars(
         piece_query()
         .where(Piece.state == PieceState.SCHEDULED)
         .order_by(Piece.id)
         .with_for_update(of=Piece, skip_locked=True)
+        .execution_options(populate_existing=True)
     ).all()
     published = []
     for piece in candidates:

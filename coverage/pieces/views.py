@@ -30,7 +30,7 @@ from coverage.pieces.workflow import (
     release_time,
 )
 from coverage.programme.models import Film
-from coverage.programme.schedule import local_to_utc
+from coverage.programme.schedule import local_to_utc, local_to_utc_as_shown
 from coverage.public.views import build_article
 from coverage.timeutil import format_in_zone, to_zone, utcnow
 from coverage.web import enum_or_none, form_error, permission_required
@@ -40,7 +40,8 @@ bp = Blueprint("pieces", __name__)
 
 @bp.app_template_global("piece_title")
 def piece_title_global(piece: Piece) -> str:
-    return services.piece_title(piece)
+    """The headline for those who may read the piece's text, else its working title."""
+    return services.title_for(piece, current_user)
 
 
 def load_piece(piece_id: int) -> Piece:
@@ -182,14 +183,17 @@ def _dates(piece: Piece) -> dict[str, str]:
 
 
 def _piece_page(piece: Piece, transition_form=None, status: int = 200):
+    """Plan facts for everyone; text, comments and history notes only for those who may read
+    them (`can_read_text`): another writer sees the working title and the steps, nothing said."""
     now = utcnow()
     actions = available_actions(services.facts(piece), current_user.actor, now)
-    comments = drafts.comments_of(piece)
+    readable = services.may_read_text(piece, current_user)
     return render_template(
         "pieces/show.html",
         piece=piece,
         festival=piece.festival,
-        title=services.piece_title(piece),
+        title=services.title_for(piece, current_user),
+        readable=readable,
         dates=_dates(piece),
         actions=[a for a in actions if a is not Action.ASSIGN],
         can_assign=Action.ASSIGN in actions
@@ -198,7 +202,7 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         and piece.state not in (PieceState.PUBLISHED, PieceState.SPIKED),
         can_write=_can_write(piece),
         transition_form=transition_form or TransitionForm(),
-        comments=comments,
+        comments=drafts.comments_of(piece) if readable else [],
         can_comment=drafts.may_comment(piece, current_user),
         comment_form=CommentForm(),
         others=drafts.others_editing(piece, current_user, now),
@@ -208,21 +212,28 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
             now,
             published_at=piece.first_published_at,
             updated_at=piece.published_at,
-        ),
-        public=_public_facts(piece, now),
+        )
+        if readable
+        else None,
+        public=_public_facts(piece, now, readable),
         history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
     ), status
 
 
-def _public_facts(piece: Piece, now: datetime) -> dict | None:
-    """What readers see of this piece: its public address and since when it is live."""
+def _public_facts(piece: Piece, now: datetime, readable: bool = True) -> dict | None:
+    """What readers see of this piece: its public address and since when it is live. The
+    address comes from the headline, so others see it only while readers can."""
     if piece.published_at is None or piece.slug is None:
         return None
     from coverage.public.services import status_of
+
+    status = status_of(piece, now).value
+    if not readable and status != "live":
+        return None
     from coverage.web import absolute_url
 
     return {
-        "status": status_of(piece, now).value,
+        "status": status,
         # Hidden because the film lost every public screening: its embargo cannot lift.
         "held": is_held(services.embargo_for(piece)),
         "url": absolute_url(
@@ -253,8 +264,13 @@ def take_transition(piece_id: int):
     # Starting happens by saving text, scheduled publishing by the job, assigning on its form.
     if action is None or action not in MANUAL_ACTIONS or action is Action.ASSIGN:
         abort(400, "That is not an action you can take here.")
+    # The state the page showed when the button was pressed: a piece someone else moved on since
+    # is not stepped from a state its editor never saw.
+    seen = enum_or_none(PieceState, request.form.get("state"))
     try:
-        outcome = services.transition(piece, current_user, action, utcnow(), form.note.data or "")
+        outcome = services.transition(
+            piece, current_user, action, utcnow(), form.note.data or "", seen_state=seen
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -309,16 +325,27 @@ def _fill_assign_form(form: AssignForm, piece: Piece) -> None:
     form.publish_at.data = _naive_local(piece.publish_at, zone)
 
 
+def _local_as_stored(form: AssignForm, piece: Piece, name: str) -> datetime | None:
+    """The instant in form field `name`; a time sent back as the form showed the piece's stored
+    one keeps that instant, so a deadline stored in the hour the clocks go back (a default 24
+    hours after a late screening, say) never locks the form as "happens twice"."""
+    value = getattr(form, name).data
+    if value is None:
+        return None
+    return local_to_utc_as_shown(
+        value, piece.festival.timezone, shown=getattr(piece, name), field=name
+    )
+
+
 def _plan_from(form: AssignForm, piece: Piece) -> services.PlanFields:
-    zone = piece.festival.timezone
-    slot_start = _local(form.slot_starts_at.data, zone, "slot_starts_at")
-    slot_end = _local(form.slot_ends_at.data, zone, "slot_ends_at")
+    slot_start = _local_as_stored(form, piece, "slot_starts_at")
+    slot_end = _local_as_stored(form, piece, "slot_ends_at")
     screening = (
         db.session.get(services.Screening, form.screening_id.data)
         if form.screening_id.data
         else None
     )
-    due = _local(form.due_at.data, zone, "due_at") or services.default_due(screening, slot_end)
+    due = _local_as_stored(form, piece, "due_at") or services.default_due(screening, slot_end)
     return services.PlanFields(
         kind=piece.kind,
         film_id=piece.film_id,
@@ -332,8 +359,8 @@ def _plan_from(form: AssignForm, piece: Piece) -> services.PlanFields:
         slot_ends_at=slot_end,
         slot_place=form.slot_place.data or "",
         word_target=form.word_target.data,
-        embargo_at=_local(form.embargo_at.data, zone, "embargo_at"),
-        publish_at=_local(form.publish_at.data, zone, "publish_at"),
+        embargo_at=_local_as_stored(form, piece, "embargo_at"),
+        publish_at=_local_as_stored(form, piece, "publish_at"),
     )
 
 
@@ -348,8 +375,12 @@ def assign(piece_id: int):
     form = _assign_form(piece)
     if request.method == "GET":
         _fill_assign_form(form, piece)
+        form.based_on.data = services.plan_digest(piece)
     clashes = []
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
+        # A form from before plans were fingerprinted has none: nothing to compare it with.
+        based_on = form.based_on.data or None
         try:
             plan = _plan_from(form, piece)
             if plan.writer_id is not None:
@@ -372,10 +403,10 @@ def assign(piece_id: int):
                 )
             else:
                 if piece.state is PieceState.PITCHED and plan.writer_id is not None:
-                    services.assign(piece, current_user, plan, utcnow())
+                    services.assign(piece, current_user, plan, utcnow(), based_on=based_on)
                     message = "Assigned."
                 else:
-                    services.update_plan(piece, current_user, plan)
+                    services.update_plan(piece, current_user, plan, based_on=based_on)
                     message = "Plan saved."
                 db.session.commit()
                 flash(message)
@@ -384,7 +415,10 @@ def assign(piece_id: int):
             db.session.rollback()
             form_error(form, error)
             piece = load_piece(piece_id)
-    status = 422 if request.method == "POST" else 200
+            if isinstance(error, services.PlanChanged):
+                # The form keeps this editor's changes; saving it again now replaces theirs.
+                form.based_on.data = services.plan_digest(piece)
+                status = error.status
     return render_template(
         "pieces/assign.html",
         piece=piece,

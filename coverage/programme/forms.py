@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     IntegerField,
@@ -16,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coverage.programme.kinds import EmbargoRule, PremiereStatus, ScreeningKind
 from coverage.programme.rules import FilmFields
-from coverage.programme.schedule import local_to_utc
+from coverage.programme.schedule import local_to_utc_as_shown
 from coverage.public import house_style
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in ScreeningKind]
@@ -64,11 +67,15 @@ class FilmForm(FlaskForm):
             f"Empty: no {market.adjective} release date yet. Article footers say so."
         )
 
-    def to_fields(self, zone: str) -> FilmFields:
+    def to_fields(self, zone: str, shown_embargo_at: datetime | None = None) -> FilmFields:
+        """The film's fields; an embargo time sent back as the form showed `shown_embargo_at`
+        keeps that instant (even in the hour the clocks repeat)."""
         embargo_rule = EmbargoRule(self.embargo_rule.data)
         embargo_at = None
         if self.embargo_at.data is not None and embargo_rule is EmbargoRule.FIXED:
-            embargo_at = local_to_utc(self.embargo_at.data, zone, field="embargo_at")
+            embargo_at = local_to_utc_as_shown(
+                self.embargo_at.data, zone, shown=shown_embargo_at, field="embargo_at"
+            )
         return FilmFields(
             title=self.title.data or "",
             original_title=self.original_title.data or "",
@@ -98,7 +105,11 @@ class ScreeningForm(FlaskForm):
     end_time = TimeField(
         "Ends (festival time)",
         validators=[Optional()],
-        description="Empty: start plus the film's runtime.",
+        description=(
+            "Empty: start plus the film's runtime. Left as it is, it moves with the start."
+        ),
     )
     kind = SelectField("Kind", choices=KIND_CHOICES, default=ScreeningKind.PUBLIC.value)
     notes = TextAreaField("Notes", render_kw={"rows": 2})
+    # Shown only with the warning about a screening longer than schedule.LONG_SCREENING.
+    confirm_long = BooleanField("Save anyway: it really runs that long")

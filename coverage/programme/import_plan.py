@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from coverage.programme.importing import ParsedRow
 from coverage.programme.kinds import ScreeningKind
-from coverage.programme.rules import title_key
+from coverage.programme.rules import loose_key, name_key, title_key
 
 # Film facts the file may carry; a non-empty value in the file that differs updates the film.
 FILM_FACTS = (
@@ -32,7 +32,8 @@ FILM_FACTS = (
 
 
 def venue_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """How a venue in the file is recognised among the festival's: the same as films."""
+    return name_key(name)
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,28 @@ def build_plan(
     default_runtime_minutes: int,
 ) -> Plan:
     plan = Plan()
-    films_by_key = {title_key(film.title): film for film in films}
-    venues_by_key = {venue_key(venue.name): venue for venue in venues}
+    films = sorted(films, key=lambda film: film.id)
+    venues = sorted(venues, key=lambda venue: venue.id)
+    # Two existing films (or venues) with one key are earlier retypings: the oldest is matched,
+    # as `importer.apply_plan` does.
+    titles_in_file = {title_key(row.title) for row in rows}
+    venues_in_file = {venue_key(row.venue) for row in rows}
+    films_by_key: dict[str, ExistingFilm] = {}
+    for film in films:
+        kept = films_by_key.setdefault(title_key(film.title), film)
+        if kept is not film and title_key(film.title) in titles_in_file:
+            plan.notes.append(
+                f"The festival has two films '{kept.title}' and '{film.title}', one title typed "
+                f"two ways: the file's rows go to '{kept.title}'. Merge them by hand."
+            )
+    venues_by_key: dict[str, ExistingVenue] = {}
+    for venue in venues:
+        kept_venue = venues_by_key.setdefault(venue_key(venue.name), venue)
+        if kept_venue is not venue and venue_key(venue.name) in venues_in_file:
+            plan.notes.append(
+                f"The festival has two venues '{kept_venue.name}' and '{venue.name}', one name "
+                f"typed two ways: the file's rows go to '{kept_venue.name}'."
+            )
     venue_names = {venue.id: venue.name for venue in venues_by_key.values()}
 
     # Films: the first row mentioning a film names it; later rows may add facts it lacked.
@@ -222,11 +243,22 @@ def build_plan(
         )
 
     seen_venues: set[str] = set()
+    new_venue_rows: list[tuple[str, int]] = []
     for row in rows:
         key = venue_key(row.venue)
         if key not in venues_by_key and key not in seen_venues:
             seen_venues.add(key)
             plan.venues_to_create.append(row.venue.strip())
+            new_venue_rows.append((row.venue.strip(), row.row))
+
+    plan.notes.extend(
+        _lookalike_notes(
+            "film",
+            [(f.title, f.first_row) for f in plan.films_to_create],
+            [film.title for film in films],
+        )
+    )
+    plan.notes.extend(_lookalike_notes("venue", new_venue_rows, [v.name for v in venues]))
 
     _plan_screenings(
         plan,
@@ -239,6 +271,34 @@ def build_plan(
         default_runtime_minutes,
     )
     return plan
+
+
+def _lookalike_notes(
+    what: str, new: Sequence[tuple[str, int]], existing: Sequence[str]
+) -> list[str]:
+    """Say when a new film or venue looks like another one retyped: spelled the same but for
+    accents or punctuation. Matching them would be a guess (see rules.name_key), so they are
+    kept apart and the editor is told, in the preview and by the CLI."""
+    known: dict[str, tuple[str, int | None]] = {}
+    for name in existing:
+        if loose := loose_key(name):
+            known.setdefault(loose, (name, None))
+    notes = []
+    for name, row in new:
+        loose = loose_key(name)
+        if not loose:
+            continue
+        if loose in known:
+            other, other_row = known[loose]
+            where = "the existing" if other_row is None else f"row {other_row}'s"
+            notes.append(
+                f"Row {row}: '{name}' looks like {where} {what} '{other}' but differs in more "
+                f"than case, spacing, quotes or dashes, so it will be a new {what}. If it is the "
+                f"same {what}, correct the spelling in the file."
+            )
+        else:
+            known[loose] = (name, row)
+    return notes
 
 
 def _plan_screenings(

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectChoice
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme
 from coverage.errors import DomainError
@@ -29,6 +29,10 @@ ORDER_CHOICES = [
 class UploadForm(FlaskForm):
     file = FileField("Programme file (CSV)", validators=[FileRequired("Choose a CSV file.")])
     date_order = RadioField("Numeric dates", choices=ORDER_CHOICES, default="")
+    late_shows = BooleanField(
+        "Late shows are listed under the evening's date: a 00:30 start listed on Friday is "
+        "Saturday morning"
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -49,6 +53,11 @@ def _mapping_from(args) -> dict[int, Field] | None:
 
 def _order_from(value: str | None) -> DateOrder | None:
     return enum_or_none(DateOrder, value)
+
+
+def _late_from(args) -> bool:
+    """Whether the editor said the file lists late shows under the evening's date."""
+    return args.get("late") == "1"
 
 
 def _upload_or_404(festival: Festival, upload_id: int):
@@ -75,16 +84,33 @@ def upload(slug: str):
             upload_id = importer.store_upload(festival, current_user.id, filename, data)
             db.session.commit()
             order = form.date_order.data or None
-            return redirect(url_for("imports.preview", slug=slug, upload_id=upload_id, order=order))
+            late = "1" if form.late_shows.data else None
+            return redirect(
+                url_for("imports.preview", slug=slug, upload_id=upload_id, order=order, late=late)
+            )
     status = 422 if request.method == "POST" else 200
     return render_template("programme/import_upload.html", festival=festival, form=form), status
 
 
-def _preview_page(festival: Festival, upload, mapping, order, status: int = 200):
-    preview = importer.preview_import(festival, upload.content, mapping=mapping, date_order=order)
+def _preview_page(festival: Festival, upload, mapping, order, late: bool, status: int = 200):
+    preview = importer.preview_import(
+        festival,
+        upload.content,
+        mapping=mapping,
+        date_order=order,
+        late_shows_on_evening_date=late,
+    )
     confirm = ConfirmForm()
     if preview.plan is not None:
         confirm.fingerprint.data = preview.plan.fingerprint()
+    # The same preview with the late-shows reading switched, keeping the mapping and date order.
+    switch: dict[str, str] = {"order": order.value} if order else {}
+    if mapping is not None:
+        switch["mapped"] = "1"
+        switch.update({f"col{index}": field.value for index, field in mapping.items()})
+    if not late:
+        switch["late"] = "1"
+    late_switch_url = url_for("imports.preview", slug=festival.slug, upload_id=upload.id, **switch)
     return render_template(
         "programme/import_preview.html",
         festival=festival,
@@ -95,6 +121,11 @@ def _preview_page(festival: Festival, upload, mapping, order, status: int = 200)
         order=order.value if order else "",
         order_choices=ORDER_CHOICES,
         mapping_changed=mapping is not None,
+        late=late,
+        late_switch_url=late_switch_url,
+        early_starts_note=(
+            importer.early_starts_note(preview.parsed) if preview.parsed.early_start_rows else ""
+        ),
         summary=importer.summary_line(preview.parsed, preview.plan),
     ), status
 
@@ -105,7 +136,11 @@ def preview(slug: str, upload_id: int):
     festival = get_festival(slug)
     upload = _upload_or_404(festival, upload_id)
     return _preview_page(
-        festival, upload, _mapping_from(request.args), _order_from(request.args.get("order"))
+        festival,
+        upload,
+        _mapping_from(request.args),
+        _order_from(request.args.get("order")),
+        _late_from(request.args),
     )
 
 
@@ -116,6 +151,7 @@ def confirm(slug: str, upload_id: int):
     upload = _upload_or_404(festival, upload_id)
     mapping = _mapping_from(request.form)
     order = _order_from(request.form.get("order"))
+    late = _late_from(request.form)
     form = ConfirmForm()
     if not form.validate_on_submit() or not form.fingerprint.data:
         abort(400, "Confirm the import from its preview page.")
@@ -125,12 +161,13 @@ def confirm(slug: str, upload_id: int):
             upload.content,
             mapping=mapping,
             date_order=order,
+            late_shows_on_evening_date=late,
             expected_fingerprint=form.fingerprint.data,
         )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        return _preview_page(festival, upload, mapping, order, status=409)
+        return _preview_page(festival, upload, mapping, order, late, status=409)
     db.session.delete(upload)
     db.session.commit()
     flash(

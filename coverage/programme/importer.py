@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, insert, select, update
 
+from coverage import locking
 from coverage.errors import Conflict
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
@@ -62,11 +63,17 @@ class Applied:
     screenings_unchanged: int
 
 
-def options_for(festival: Festival, date_order: DateOrder | None = None) -> ImportOptions:
+def options_for(
+    festival: Festival,
+    date_order: DateOrder | None = None,
+    *,
+    late_shows_on_evening_date: bool = False,
+) -> ImportOptions:
     return ImportOptions(
         timezone=festival.timezone,
         year=festival.edition,
         date_order=date_order,
+        late_shows_on_evening_date=late_shows_on_evening_date,
         festival_start=festival.start_date,
         festival_end=festival.end_date,
         default_runtime_minutes=DEFAULT_RUNTIME_MINUTES,
@@ -90,9 +97,17 @@ def preview_import(
     *,
     mapping: Mapping[int, Field] | None = None,
     date_order: DateOrder | None = None,
+    late_shows_on_evening_date: bool = False,
 ) -> Preview:
-    """Parse and plan without writing anything."""
-    parsed = parse_programme(data, options_for(festival, date_order), mapping)
+    """Parse and plan without writing anything.
+
+    `late_shows_on_evening_date`: the file lists a 00:30 show under the evening before (Friday
+    for the night of Friday into Saturday), so starts before 06:00 move to the next morning.
+    """
+    options = options_for(
+        festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
+    )
+    parsed = parse_programme(data, options, mapping)
     if not parsed.ok:
         return Preview(parsed, None)
     films, venues, screenings = _snapshot(festival)
@@ -117,6 +132,7 @@ def apply_import(
     *,
     mapping: Mapping[int, Field] | None = None,
     date_order: DateOrder | None = None,
+    late_shows_on_evening_date: bool = False,
     expected_fingerprint: str | None = None,
 ) -> tuple[Preview, Applied]:
     """Plan again and write the plan in one flush; the caller commits (all or nothing).
@@ -124,7 +140,14 @@ def apply_import(
     With `expected_fingerprint`, refuses when the plan differs from the one the editor saw
     (someone changed the programme in between).
     """
-    preview = preview_import(festival, data, mapping=mapping, date_order=date_order)
+    lock_for_import(festival)
+    preview = preview_import(
+        festival,
+        data,
+        mapping=mapping,
+        date_order=date_order,
+        late_shows_on_evening_date=late_shows_on_evening_date,
+    )
     plan = preview.plan
     if plan is None or not preview.parsed.ok:
         raise Conflict("The file has errors; fix them and upload it again. Nothing was imported.")
@@ -134,6 +157,13 @@ def apply_import(
             "confirm again. Nothing was imported."
         )
     return preview, apply_plan(festival, plan)
+
+
+def lock_for_import(festival: Festival) -> None:
+    """Take the festival for an import before planning it: a second import of the same
+    festival (web or CLI) waits, then plans against what the first wrote, so no film, venue or
+    screening is created twice (see coverage.locking)."""
+    locking.lock_row(festival)
 
 
 def apply_plan(festival: Festival, plan: Plan) -> Applied:
@@ -166,16 +196,22 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
             for name, (_old, new) in change.changes.items():
                 setattr(film, name, new)
         db.session.flush()
+    # Reversed by id so that, of two films (or venues) typed two ways, the oldest wins, as in
+    # import_plan.build_plan.
     film_ids = {
         title_key(title): film_id
         for film_id, title in db.session.execute(
-            select(Film.id, Film.title).where(Film.festival_id == festival.id)
+            select(Film.id, Film.title)
+            .where(Film.festival_id == festival.id)
+            .order_by(Film.id.desc())
         )
     }
     venue_ids = {
         venue_key(name): venue_id
         for venue_id, name in db.session.execute(
-            select(Venue.id, Venue.name).where(Venue.festival_id == festival.id)
+            select(Venue.id, Venue.name)
+            .where(Venue.festival_id == festival.id)
+            .order_by(Venue.id.desc())
         )
     }
     if plan.screenings_to_create:
@@ -258,6 +294,21 @@ def _film_defaults(facts: dict[str, object]) -> dict[str, object]:
         "synopsis": "",
     }
     return {**defaults, **facts}
+
+
+def early_starts_note(parsed: ParsedFile) -> str:
+    """What the preview and the CLI say about starts between midnight and 06:00."""
+    rows = parsed.early_start_rows
+    shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+    if len(rows) == 1:
+        counted, they = f"1 row (row {shown}) starts", "it is"
+    else:
+        counted, they = f"{len(rows)} rows (rows {shown}) start", "they are"
+    return (
+        f"{counted} between midnight and 06:00 on the date given. If the file lists late "
+        "shows under the evening's date (00:30 on Friday for the night of Friday into "
+        f"Saturday), {they} a day early as read."
+    )
 
 
 def summary_line(parsed: ParsedFile, plan: Plan | None) -> str:

@@ -7,6 +7,7 @@ or a warning carrying the spreadsheet row and the column's header, so an editor 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import dataclasses
 import io
@@ -18,9 +19,23 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# ftfy (maintained, pure Python) recognises mojibake, text saved as UTF-8 and read back as
+# Windows-1252 or Latin-1 ("AmÃ©lie", "â€™"), from the byte patterns that encoding mistake leaves,
+# with very few false alarms on real accented text; a hand-written list of "Ã" pairs would miss
+# most of them (Cyrillic, Greek, curly quotes) or flag real Portuguese ("SÃO PAULO").
+import ftfy
+
 from coverage.errors import InvalidInput
 from coverage.programme.kinds import PremiereStatus, ScreeningKind
-from coverage.programme.schedule import DEFAULT_RUNTIME_MINUTES, local_to_utc
+from coverage.programme.rules import name_key
+from coverage.programme.schedule import (
+    DEFAULT_RUNTIME_MINUTES,
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    SCREENING_MARGIN_DAYS,
+    local_to_utc,
+)
+from coverage.textclean import clean_line, clean_multiline
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _MEBIBYTE = 1024 * 1024
@@ -119,6 +134,9 @@ class ImportOptions:
     festival_end: date | None = None
     # Not used for parsing: carried so the writer ends a screening without end time or runtime.
     default_runtime_minutes: int = DEFAULT_RUNTIME_MINUTES
+    # The file lists late shows under the evening's date (00:30 on "Friday 6 Oct" is the night
+    # of Friday into Saturday): a start before LATE_SHOWS_UNTIL moves to the next morning.
+    late_shows_on_evening_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,10 @@ class ParsedFile:
     delimiter: str = ","
     # First non-empty value of each column, so the preview can show what a column holds.
     samples: list[str] = dataclasses.field(default_factory=list)
+    # Rows starting between midnight and LATE_SHOWS_UNTIL on the date they are listed under:
+    # a day early if the file lists late shows under the evening's date (the preview and the
+    # CLI offer that reading).
+    early_start_rows: list[int] = dataclasses.field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -189,8 +211,56 @@ _BINARY_SIGNATURES = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    text: str
+    encoding: str
+    # Lines (1 = the first) not in the file's encoding, with the encoding each was read in.
+    odd_lines: dict[int, str]
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text of an upload and the encoding it was read with; refuses what is not CSV text."""
+    decoded = _decode(data)
+    return decoded.text, decoded.encoding
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252"}
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _decode_by_line(payload: bytes, utf8: str) -> tuple[str, str, dict[int, str]]:
+    """A file that is not UTF-8 throughout: each line in its own encoding.
+
+    A row pasted from a Windows-1252 file into a UTF-8 one (or the reverse) would otherwise
+    garble every other row: "Amélie" in UTF-8 read as Windows-1252 is "AmÃ©lie". UTF-8 is
+    tried first on each line: Windows-1252 text almost never happens to be valid UTF-8.
+    """
+    texts: list[str] = []
+    utf8_lines: list[int] = []
+    cp1252_lines: list[int] = []
+    for number, line in enumerate(_LINE_END.split(payload), start=1):
+        if line.isascii():
+            texts.append(line.decode("ascii"))
+            continue
+        try:
+            texts.append(line.decode("utf-8"))
+            utf8_lines.append(number)
+        except UnicodeDecodeError:
+            try:
+                texts.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                raise ImportRefused(_NOT_CSV, field="file") from None
+            cp1252_lines.append(number)
+    text = "\n".join(texts)
+    if not utf8_lines:
+        return text, "cp1252", {}
+    if len(utf8_lines) >= len(cp1252_lines):
+        return text, utf8, dict.fromkeys(cp1252_lines, "cp1252")
+    return text, "cp1252", dict.fromkeys(utf8_lines, "utf-8")
+
+
+def _decode(data: bytes) -> _Decoded:
     if not data:
         raise ImportRefused("The file is empty.", field="file")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -202,24 +272,34 @@ def decode(data: bytes) -> tuple[str, str]:
         )
     if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data:
         raise ImportRefused(_NOT_CSV, field="file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        candidates = (("utf-8-sig", data), ("cp1252", data[3:]))
-    else:
-        candidates = (("utf-8", data), ("cp1252", data))
-    for encoding, payload in candidates:
-        try:
-            text = payload.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        break
-    else:
-        raise ImportRefused(_NOT_CSV, field="file")
+    bom = data.startswith(b"\xef\xbb\xbf")
+    payload = data[3:] if bom else data
+    utf8 = "utf-8-sig" if bom else "utf-8"
+    odd_lines: dict[int, str] = {}
+    try:
+        text, encoding = payload.decode("utf-8"), utf8
+    except UnicodeDecodeError:
+        text, encoding, odd_lines = _decode_by_line(payload, utf8)
     if _CONTROL.search(text):
         raise ImportRefused(_NOT_CSV, field="file")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ImportRefused("The file is empty.", field="file")
-    return text, encoding
+    return _Decoded(text, encoding, odd_lines)
+
+
+# Excel's hint on the first line, `sep=;`, names the delimiter; Excel hides that line, so the
+# header stays row 1. Quoted when re-saved by a tool that quotes it ("sep=,").
+_SEP_HINT = re.compile(r'"?sep=([^\w\s"]|\t)"?[,;|\t ]*', re.IGNORECASE)
+
+
+def _sep_hint(text: str) -> tuple[str | None, str]:
+    """The delimiter a `sep=` first line names, and the text without that line."""
+    first, _newline, rest = text.partition("\n")
+    match = _SEP_HINT.fullmatch(first.strip(" "))
+    if match is None:
+        return None, text
+    return match.group(1), rest
 
 
 def _detect_delimiter(text: str) -> str:
@@ -485,27 +565,63 @@ _NOON = frozenset({"noon", "12 noon", "midday", "12 midday"})
 _MIDNIGHT = frozenset({"midnight", "12 midnight"})
 
 
-def parse_time(text: str) -> time:
-    """A wall-clock time: 18:15, 18.15, 18h15, 6:15 PM, 6pm, noon, midnight."""
+# Late shows: a start before this hour may be listed under the evening before, and is worth a
+# second look either way; `24:30`-style times run up to it too.
+LATE_SHOWS_UNTIL = time(6, 0)
+
+
+@dataclass(frozen=True)
+class _Clock:
+    at: time
+    next_day: bool = False  # written past 24:00: 24:30 is 00:30 the next morning
+    twelve_hour: bool = False  # written with AM or PM
+    # Written on the 24-hour clock with an hour (1 to 12) that, without AM or PM, might be on
+    # the 12-hour clock too: 8:45 could be 20:45.
+    bare: bool = False
+
+
+def _is_twelve_hour(text: str) -> bool:
+    return _TIME_12.fullmatch(" ".join(text.casefold().split())) is not None
+
+
+def _read_clock(text: str, *, past_midnight: bool) -> _Clock:
     cleaned = " ".join(text.casefold().split())
     if cleaned in _NOON:
-        return time(12, 0)
+        return _Clock(time(12, 0))
     if cleaned in _MIDNIGHT:
-        return time(0, 0)
+        return _Clock(time(0, 0))
     hour = minute = second = -1
+    twelve_hour = False
     if match := _TIME_12.fullmatch(cleaned):
         twelve = int(match.group(1))
         if 1 <= twelve <= 12:
             hour = twelve % 12 + (12 if match.group(4) == "p" else 0)
             minute = int(match.group(2) or 0)
             second = int(match.group(3) or 0)
+            twelve_hour = True
     elif match := _TIME_24.fullmatch(cleaned):
         hour = int(match.group(1))
         minute = int(match.group(2) or 0)
         second = int(match.group(3) or 0)
-    if 0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59:
-        return time(hour, minute)  # seconds (from Excel's 18:15:00) mean nothing in a programme
+    if 0 <= minute <= 59 and 0 <= second <= 59:
+        # Seconds (from Excel's 18:15:00) mean nothing in a programme.
+        if 0 <= hour <= 23:
+            return _Clock(
+                time(hour, minute),
+                twelve_hour=twelve_hour,
+                bare=not twelve_hour and 1 <= hour <= 12,
+            )
+        if past_midnight and 24 <= hour < 24 + LATE_SHOWS_UNTIL.hour:
+            return _Clock(time(hour - 24, minute), next_day=True)
     raise ValueError(f"Cannot read the time '{text}'; write it like 18:15 or 6:15 PM.")
+
+
+def parse_time(text: str) -> time:
+    """A wall-clock time: 18:15, 18.15, 18h15, 6:15 PM, 6pm, noon, midnight.
+
+    (A file's start and end cells may also say 24:30 for 00:30 the next morning.)
+    """
+    return _read_clock(text, past_midnight=False).at
 
 
 _MINUTE_UNIT = r"(?:m|mn|min|mins|minutes?|'|’|′)?\.?"
@@ -514,6 +630,9 @@ _RUNTIME_HOURS = re.compile(
     rf"(\d{{1,2}}) ?(?:h|hr|hrs|hours?)\.?(?: ?(\d{{1,2}}) ?{_MINUTE_UNIT})?"
 )
 _RUNTIME_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::00)?")
+
+
+MAX_RUNTIME_MINUTES = 1500  # as rules.clean_film: 25 hours, longer than any screening
 
 
 def parse_runtime(text: str) -> int:
@@ -531,6 +650,11 @@ def parse_runtime(text: str) -> int:
     if minutes < 0:
         raise ValueError(
             f"Cannot read the runtime '{text}'; write minutes like 120, or hours like 2h 5m."
+        )
+    if minutes > MAX_RUNTIME_MINUTES:
+        raise ValueError(
+            f"The runtime '{text}' is more than {MAX_RUNTIME_MINUTES} minutes; give the film's "
+            "length in minutes."
         )
     return minutes
 
@@ -618,6 +742,37 @@ _YEAR = re.compile(r"\d{4}")
 # --- Rows -------------------------------------------------------------------------------------
 
 
+# Free text that may run over several lines; every other cell is one line.
+_MULTILINE_FIELDS = frozenset({Field.NOTES, Field.SYNOPSIS})
+# Cells stored as names and facts: a line break or control character in them is reported.
+_STORED_ONE_LINE = (
+    Field.TITLE,
+    Field.ORIGINAL_TITLE,
+    Field.VENUE,
+    Field.SCREEN,
+    Field.DIRECTORS,
+    Field.SECTION,
+    Field.COUNTRIES,
+    Field.URL,
+)
+# Cells checked for mojibake: the text that ends up stored and published.
+_STORED_TEXT = (
+    Field.TITLE,
+    Field.ORIGINAL_TITLE,
+    Field.VENUE,
+    Field.SCREEN,
+    Field.DIRECTORS,
+    Field.SECTION,
+    Field.COUNTRIES,
+    Field.SYNOPSIS,
+)
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
+
+
 class _Row:
     """One data row: its cells by field, and the problems found in it."""
 
@@ -627,12 +782,24 @@ class _Row:
         self.number = number
         self.problems: list[Problem] = []
         self.failed = False
+        self.early_start = False
         self._columns = columns
         self._headers = headers
-        self._values = {
-            field: cells[index].strip() if index < len(cells) else ""
-            for field, index in columns.items()
-        }
+        self._values: dict[Field, str] = {}
+        for field, index in columns.items():
+            raw = cells[index].strip() if index < len(cells) else ""
+            if field in _MULTILINE_FIELDS:
+                self._values[field] = clean_multiline(raw).strip()
+                continue
+            # A name is one line: a quoted cell's line breaks, tabs, NULs and other control
+            # characters become single spaces (PostgreSQL refuses NUL; a title must not wrap).
+            self._values[field] = clean_line(raw).strip()
+            if field in _STORED_ONE_LINE and _LINE_BREAK_OR_CONTROL.search(raw):
+                self.warn(
+                    field,
+                    f"The {field.label.lower()} had a line break or a control character; it "
+                    f"was read as one line: {_quoted(self._values[field])}.",
+                )
 
     def text(self, field: Field) -> str:
         return self._values.get(field, "")
@@ -672,6 +839,27 @@ def _festival_range(start: date, end: date) -> str:
     return f"{start.day}–{end.day} {_MONTH_NAMES[end.month - 1]} {end.year}"
 
 
+def _far_from_festival(row: _Row, day: date, options: ImportOptions) -> bool:
+    """A date so far from the festival that it is a typo (year 1, 9999, '99 for '23): an error,
+    since importing it would scatter the calendar, and zone arithmetic overflows near year 1."""
+    start, end = options.festival_start, options.festival_end
+    margin = timedelta(days=SCREENING_MARGIN_DAYS)
+    first, last = start or end, end or start
+    if first is None or last is None:
+        far = abs(day.year - options.year) > 1
+        dates = f"year ({options.year})"
+    else:
+        far = not first - margin <= day <= last + margin
+        dates = f"dates ({_festival_range(first, last)})"
+    far = far or not EARLIEST_YEAR <= day.year <= LATEST_YEAR
+    if far:
+        row.error(
+            Field.DATE,
+            f"{_show_date(day)} is too far from the festival's {dates}; check the year.",
+        )
+    return far
+
+
 def _check_festival_dates(row: _Row, day: date, options: ImportOptions) -> None:
     start, end = options.festival_start, options.festival_end
     shown = _show_date(day)
@@ -697,6 +885,8 @@ def _read_row_date(row: _Row, options: ImportOptions) -> date | None:
     except ValueError as exc:
         row.error(Field.DATE, str(exc))
         return None
+    if _far_from_festival(row, day, options):
+        return None
     if claimed is not None:
         _weekday_warning(row, Field.DATE, claimed, day)
     weekday_text = row.text(Field.WEEKDAY)
@@ -712,17 +902,63 @@ def _read_row_date(row: _Row, options: ImportOptions) -> date | None:
     return day
 
 
-def _read_time(row: _Row, field: Field) -> time | None:
+def _read_time(row: _Row, field: Field, twelve_hour_fields: frozenset[Field]) -> _Clock | None:
     text = row.text(field)
     if not text:
         if field is Field.TIME:
             row.error(field, "The start time is empty.")
         return None
     try:
-        return parse_time(text)
+        clock = _read_clock(text, past_midnight=True)
     except ValueError as exc:
         row.error(field, str(exc))
         return None
+    if clock.bare and field in twelve_hour_fields:
+        # "8:45" among "6:15 PM"s: read on the 24-hour clock as written, but it is a guess.
+        other = time((clock.at.hour + 12) % 24, clock.at.minute)
+        row.warn(
+            field,
+            f"'{text}' has no AM or PM, unlike other times in this column: it was read as "
+            f"{clock.at:%H:%M}, not {other:%H:%M}. Check it, and add AM or PM in the file.",
+        )
+    return clock
+
+
+def _show_day(day: date) -> str:
+    return f"{_WEEKDAY_NAMES[day.weekday()]} {day.day} {_MONTH_NAMES[day.month - 1]}"
+
+
+def _local_start(row: _Row, day: date, start: _Clock, options: ImportOptions) -> datetime:
+    """The start's wall-clock date and time; every start before LATE_SHOWS_UNTIL is a warning."""
+    local = datetime.combine(day, start.at)
+    written = row.text(Field.TIME)
+    if start.next_day:
+        local += timedelta(days=1)
+        row.warn(
+            Field.TIME,
+            f"'{written}' was read as {start.at:%H:%M} on {_show_day(local.date())}, "
+            f"the morning after {_show_day(day)}.",
+        )
+    elif start.at < LATE_SHOWS_UNTIL and options.late_shows_on_evening_date:
+        local += timedelta(days=1)
+        row.warn(
+            Field.TIME,
+            f"Starts at {start.at:%H:%M} under {_show_day(day)}: read as a late show, "
+            f"{_show_day(local.date())} at {start.at:%H:%M}.",
+        )
+    elif start.at < LATE_SHOWS_UNTIL:
+        row.early_start = True
+        if start.at.hour >= 2:
+            message = (
+                f"Starts at {start.at:%H:%M} – an unusual hour; check it is not a PM screening."
+            )
+        else:
+            message = (
+                f"Starts at {start.at:%H:%M} on {_show_day(day)}, after midnight: a day early "
+                "if the file lists late shows under the evening's date."
+            )
+        row.warn(Field.TIME, message)
+    return local
 
 
 def _to_utc(row: _Row, field: Field, local: datetime, zone: str) -> datetime | None:
@@ -734,26 +970,24 @@ def _to_utc(row: _Row, field: Field, local: datetime, zone: str) -> datetime | N
 
 
 def _read_schedule(
-    row: _Row, options: ImportOptions
+    row: _Row, options: ImportOptions, twelve_hour_fields: frozenset[Field]
 ) -> tuple[datetime | None, datetime | None, int | None]:
     """Start, end (if given) and runtime (if given) of the row's screening."""
     day = _read_row_date(row, options)
-    start_time = _read_time(row, Field.TIME)
+    start = _read_time(row, Field.TIME, twelve_hour_fields)
     starts_at = ends_at = None
-    if start_time is not None and 2 <= start_time.hour < 6:
-        row.warn(
-            Field.TIME,
-            f"Starts at {start_time:%H:%M} – an unusual hour; check it is not a PM screening.",
-        )
-    if day is not None and start_time is not None:
-        starts_at = _to_utc(row, Field.TIME, datetime.combine(day, start_time), options.timezone)
-    end_time = _read_time(row, Field.END_TIME)
-    if day is not None and start_time is not None and end_time is not None:
+    local_start: datetime | None = None
+    if day is not None and start is not None:
+        local_start = _local_start(row, day, start, options)
+        starts_at = _to_utc(row, Field.TIME, local_start, options.timezone)
+    end = _read_time(row, Field.END_TIME, twelve_hour_fields)
+    if day is not None and local_start is not None and end is not None:
+        end_time = end.at
+        local_end = datetime.combine(day, end_time) + timedelta(days=int(end.next_day))
         # An end at or before the start is after midnight: the screening runs into the next day.
-        end_day = day if end_time > start_time else day + timedelta(days=1)
-        ends_at = _to_utc(
-            row, Field.END_TIME, datetime.combine(end_day, end_time), options.timezone
-        )
+        while local_end <= local_start:
+            local_end += timedelta(days=1)
+        ends_at = _to_utc(row, Field.END_TIME, local_end, options.timezone)
         if (
             starts_at is not None
             and ends_at is not None
@@ -828,11 +1062,32 @@ def _read_details(row: _Row) -> tuple[int | None, PremiereStatus | None, str]:
     return year, premiere, url
 
 
-def _parse_row(row: _Row, options: ImportOptions) -> ParsedRow | None:
+def _check_mojibake(row: _Row) -> None:
+    """Refuse text garbled by an encoding mistake made before the file reached us (a cell
+    copied from a spreadsheet that had read UTF-8 as Windows-1252): stored, it would make a
+    second film or venue and be published as it is."""
+    for field in _STORED_TEXT:
+        text = row.text(field)
+        if not text or text.isascii():
+            continue
+        fixed = ftfy.fix_encoding_and_explain(text)
+        if fixed.explanation and fixed.text != text:
+            row.error(
+                field,
+                f"{_quoted(text)} is garbled (text saved as UTF-8 and read as Windows-1252 "
+                f"somewhere along the way); it probably reads {_quoted(fixed.text)}. Correct "
+                "it in the file and upload the file again.",
+            )
+
+
+def _parse_row(
+    row: _Row, options: ImportOptions, twelve_hour_fields: frozenset[Field] = frozenset()
+) -> ParsedRow | None:
     title = row.text(Field.TITLE)
     if not title:
         row.error(Field.TITLE, "The film title is empty.")
-    starts_at, ends_at, runtime = _read_schedule(row, options)
+    _check_mojibake(row)
+    starts_at, ends_at, runtime = _read_schedule(row, options, twelve_hour_fields)
     venue = _read_venue(row)
     kind = _read_kind(row)
     year, premiere, url = _read_details(row)
@@ -881,6 +1136,18 @@ def _samples(headers: Sequence[str], data_rows: Sequence[tuple[int, list[str]]])
     return samples
 
 
+def _odd_encoding_warnings(row: _Row, encoding: str, file_encoding: str) -> None:
+    for field in row._columns:
+        text = row.text(field)
+        if text and not text.isascii():
+            row.warn(
+                field,
+                f"This row is in {_ENCODING_NAMES[encoding]}, unlike the rest of the file "
+                f"({_ENCODING_NAMES[file_encoding]}), as if pasted from another file; it was "
+                f"read as {_ENCODING_NAMES[encoding]}: check {_quoted(text)}.",
+            )
+
+
 def parse_programme(
     data: bytes, options: ImportOptions, mapping: Mapping[int, Field] | None = None
 ) -> ParsedFile:
@@ -889,21 +1156,34 @@ def parse_programme(
     Raises ImportRefused when the file cannot be used at all; everything else is a Problem.
     """
     _check_zone(options.timezone)
-    text, encoding = decode(data)
-    delimiter = _detect_delimiter(text)
+    decoded = _decode(data)
+    hinted, text = _sep_hint(decoded.text)
+    delimiter = hinted or _detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[list[str]] = []
+    last_lines: list[int] = []  # the text line each record ends on
     try:
-        records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        for cells in reader:
+            records.append(cells)
+            last_lines.append(reader.line_num)
     except csv.Error as exc:
         raise ImportRefused(f"The file cannot be read as CSV: {exc}.", field="file") from None
     # Spreadsheet row numbers count records, so a quoted cell spanning lines is still one row.
     numbered = [(index + 1, cells) for index, cells in enumerate(records) if not _is_blank(cells)]
     if not numbered:
         raise ImportRefused("The file is empty.", field="file")
-    headers = [cell.strip() for cell in numbered[0][1]]
+    # Rows in another encoding than the rest of the file, by row number.
+    skipped = 0 if hinted is None else 1
+    odd_rows = {
+        bisect.bisect_left(last_lines, line - skipped) + 1: encoding
+        for line, encoding in decoded.odd_lines.items()
+        if line > skipped
+    }
+    headers = [clean_line(cell).strip() for cell in numbered[0][1]]
     data_rows = numbered[1:]
     used, problems = _check_mapping(guess_mapping(headers) if mapping is None else mapping, headers)
     result = ParsedFile(
-        encoding=encoding,
+        encoding=decoded.encoding,
         headers=headers,
         mapping=used,
         rows=[],
@@ -916,15 +1196,39 @@ def parse_programme(
         problems.append(_file_error("The file has a header but no screenings."))
     if problems:
         return result
+    if numbered[0][0] in odd_rows:
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"The header row is in {_ENCODING_NAMES[odd_rows[numbered[0][0]]]}, unlike the "
+                f"rest of the file ({_ENCODING_NAMES[decoded.encoding]}); check its column names.",
+                Severity.WARNING,
+            )
+        )
     columns = {field: index for index, field in used.items()}
+    # A time column where some cells say AM or PM: a bare "8:45" in it may mean 20:45.
+    twelve_hour_fields = frozenset(
+        field
+        for field in (Field.TIME, Field.END_TIME)
+        if field in columns
+        and any(
+            columns[field] < len(cells) and _is_twelve_hour(cells[columns[field]])
+            for _number, cells in data_rows
+        )
+    )
     seen: dict[tuple[str, str, datetime], int] = {}
     for number, cells in data_rows:
         row = _Row(number, cells, columns, headers)
+        if number in odd_rows:
+            _odd_encoding_warnings(row, odd_rows[number], decoded.encoding)
         if len(cells) > len(headers) and not _is_blank(cells[len(headers) :]):
             row.warn(None, "The row has more cells than the header has columns; extras ignored.")
-        parsed = _parse_row(row, options)
+        parsed = _parse_row(row, options, twelve_hour_fields)
+        if row.early_start:
+            result.early_start_rows.append(number)
         if parsed is not None:
-            key = (parsed.title.casefold(), parsed.venue.casefold(), parsed.starts_at)
+            key = (name_key(parsed.title), name_key(parsed.venue), parsed.starts_at)
             if key in seen:
                 row.warn(None, f"Same film, venue and start as row {seen[key]}; imported once.")
             else:

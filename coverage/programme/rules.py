@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from slugify import slugify as python_slugify
+
 from coverage.errors import InvalidInput
 from coverage.programme.kinds import EmbargoRule, PremiereStatus
 from coverage.timeutil import is_valid_timezone
@@ -20,9 +22,9 @@ MAX_FESTIVAL_DAYS = 60
 
 
 def slugify(text: str) -> str:
-    """`London Film Festival 2021` -> `london-film-festival-2021` (accents folded to ASCII)."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    """`London Film Festival 2021` -> `london-film-festival-2021`: transliterated to ASCII by
+    python-slugify, so `東京国際映画祭` keeps a readable address instead of vanishing."""
+    return python_slugify(text)
 
 
 def festival_slug(name: str, edition: int) -> str:
@@ -73,6 +75,12 @@ def clean_festival(fields: FestivalFields) -> FestivalFields:
             f"'{zone}' is not a time zone we know. Use an IANA name such as Europe/London, "
             "America/Toronto or Asia/Manila.",
             field="timezone",
+        )
+    if abs(fields.start_date.year - fields.edition) > 1:
+        raise InvalidInput(
+            f"The {fields.edition} edition cannot start on {fields.start_date:%-d %B %Y}: "
+            "check the year.",
+            field="start_date",
         )
     if fields.end_date < fields.start_date:
         raise InvalidInput("The festival cannot end before it starts.", field="end_date")
@@ -171,6 +179,52 @@ def clean_film(fields: FilmFields) -> FilmFields:
     )
 
 
+# What people type for the same mark: typographic, straight, prime and modifier-letter quotes,
+# and every dash and hyphen (en, em, minus, non-breaking...). Guillemets count as double quotes.
+_SAME_MARK = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u02bb\u0060\u00b4\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys(
+            "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2e3a\u2e3b", "-"
+        ),
+        # Ligatures NFKC keeps as letters; French and Latin titles are retyped with two.
+        "\u0153": "oe",
+        "\u00e6": "ae",
+    }
+)
+# Invisible characters (soft hyphen, zero-width spaces and joiners, direction marks, BOM) and
+# control characters: never the difference between two titles.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_AROUND_DASH = re.compile(r" ?- ?")
+
+
+def name_key(name: str) -> str:
+    """How the importer recognises a film or venue already in the festival, however it was
+    retyped: case, spacing, Unicode forms (composed or decomposed accents, full-width letters,
+    ligatures such as ﬁ and œ), typographic quotes and dashes, and invisible characters are
+    ignored.
+
+    Letters are not: accents stay ('Papa' and 'Papá', 'Ma' and 'Mã' can be two films), as do
+    punctuation other than quotes and dashes. Two films wrongly merged lose a screening without
+    anyone noticing, while a duplicate is shown in the preview (see `loose_key`).
+    """
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", name)).translate(_SAME_MARK)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    text = " ".join(text.translate(_SAME_MARK).split())
+    # "Venue – Screen", "Venue - Screen" and "Venue-Screen" are typed for the same thing.
+    return _AROUND_DASH.sub("-", text)
+
+
 def title_key(title: str) -> str:
-    """How the importer recognises a film already in the festival: case and spacing ignored."""
-    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+    """How the importer recognises a film already in the festival (see `name_key`)."""
+    return name_key(title)
+
+
+def loose_key(name: str) -> str:
+    """Letters and digits only, accents dropped: two names with the same loose key but different
+    `name_key`s are probably one name retyped ('Amelie' for 'Amélie', 'Spiderman' for
+    'Spider-Man'). Used only to point that out, never to match."""
+    decomposed = unicodedata.normalize("NFKD", name_key(name))
+    return "".join(char for char in decomposed if char.isalnum())

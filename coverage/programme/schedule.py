@@ -14,6 +14,44 @@ from zoneinfo import ZoneInfo
 from coverage.errors import InvalidInput
 
 DEFAULT_RUNTIME_MINUTES = 120
+# Any instant the desk stores lies in these years: outside them it is a typo (year 1, 9999), and
+# zone arithmetic near the ends of the calendar overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+# How far from its festival's dates a screening (press screenings run weeks ahead) and a piece's
+# times (deadlines, embargoes, publication) may sensibly be, in days.
+SCREENING_MARGIN_DAYS = 90
+PIECE_DAYS_BEFORE, PIECE_DAYS_AFTER = 365, 730
+
+
+def check_year(moment: datetime, *, field: str | None = None) -> None:
+    """Refuse a date outside EARLIEST_YEAR..LATEST_YEAR, naming the field (InvalidInput)."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InvalidInput(
+            f"{moment:%Y-%m-%d} is not a date the festival desk can use: check the year.",
+            field=field,
+        )
+
+
+def check_near_festival(
+    moment: datetime,
+    start: date,
+    end: date,
+    *,
+    days_before: int,
+    days_after: int,
+    field: str | None = None,
+) -> None:
+    """Refuse an instant (UTC) further than `days_before` before the festival's first day or
+    `days_after` after its last: a year typed wrong, which would scatter a calendar or a
+    deadline list. Raises InvalidInput naming `field`."""
+    earliest = datetime.combine(start - timedelta(days=days_before), time.min, UTC)
+    latest = datetime.combine(end + timedelta(days=days_after + 1), time.min, UTC)
+    if not earliest <= moment < latest:
+        raise InvalidInput(
+            f"{moment:%-d %B %Y} is too far from the festival ({start:%-d %B %Y} to "
+            f"{end:%-d %B %Y}): check the date.",
+            field=field,
+        )
 
 
 def local_to_utc(local: datetime, zone: str, *, field: str | None = None) -> datetime:
@@ -23,6 +61,7 @@ def local_to_utc(local: datetime, zone: str, *, field: str | None = None) -> dat
     (it never happens) and one they repeat (it happens twice); guessing would put a critic
     at the cinema an hour early or late.
     """
+    check_year(local, field=field)
     if local.tzinfo is not None:
         return local.astimezone(UTC)
     tz = ZoneInfo(zone)
@@ -127,3 +166,91 @@ def local_interval(
     ends_at = combine_local(end_day, end, zone, field="end_time")
     check_interval(starts_at, ends_at, field="end_time")
     return starts_at, ends_at
+
+
+# --- Editing stored times through a form ----------------------------------------------------
+
+#: A screening longer than this is probably a typo (an end or a start in the wrong half of the
+#: day): forms ask the editor to confirm it, the API reports it in `warnings`. A film whose own
+#: runtime is longer may run up to an hour past it (an introduction, a Q&A) unremarked.
+LONG_SCREENING = timedelta(hours=6)
+LONG_FILM_ALLOWANCE = timedelta(hours=1)
+
+
+def wall_clock(moment: datetime, zone: str) -> datetime:
+    """How the instant `moment` reads on the clocks of `zone`, as a naive datetime."""
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+def _same_minute(local: datetime, moment: datetime, zone: str) -> bool:
+    shown = wall_clock(moment, zone)
+    return shown.replace(second=0, microsecond=0) == local.replace(second=0, microsecond=0)
+
+
+def local_to_utc_as_shown(
+    local: datetime, zone: str, *, shown: datetime | None, field: str | None = None
+) -> datetime:
+    """`local_to_utc`, except that the wall-clock time a form showed for the stored instant
+    `shown`, sent back unchanged, is that instant.
+
+    So a form never locks up on a time it displayed itself: a deadline or a screening stored
+    at 01:15 GMT on the night the clocks go back reads "01:15", which `local_to_utc` refuses
+    as ambiguous; unchanged, it keeps its instant (seconds included)."""
+    if shown is not None and local.tzinfo is None and _same_minute(local, shown, zone):
+        return shown
+    return local_to_utc(local, zone, field=field)
+
+
+def edited_interval(
+    day: date,
+    start: time,
+    end: time | None,
+    zone: str,
+    runtime_minutes: int | None,
+    *,
+    current: tuple[datetime, datetime],
+) -> tuple[datetime, datetime]:
+    """Start and end in UTC from an edited screening form that showed the stored `current`.
+
+    An end left as it was shown moves with the start: the screening keeps its length (moving
+    a 03:30-05:30 screening to 15:30 makes it 15:30-17:30, never a 14-hour screening ending at
+    05:30 the next day). A new end is read as `local_interval` reads it; an empty end is the
+    start plus the runtime. Times sent back as shown keep their stored instants."""
+    old_start, old_end = current
+    starts_at = local_to_utc_as_shown(
+        datetime.combine(day, start), zone, shown=old_start, field="start_time"
+    )
+    if end is None:
+        return starts_at, default_end(starts_at, runtime_minutes)
+    if wall_clock(old_end, zone).time().replace(second=0, microsecond=0) == end.replace(
+        second=0, microsecond=0
+    ):
+        return starts_at, starts_at + (old_end - old_start)
+    if end == start:
+        raise InvalidInput("The end must be after the start.", field="end_time")
+    end_day = day if end > start else day + timedelta(days=1)
+    ends_at = combine_local(end_day, end, zone, field="end_time")
+    check_interval(starts_at, ends_at, field="end_time")
+    return starts_at, ends_at
+
+
+def long_screening_warning(
+    starts_at: datetime, ends_at: datetime, zone: str, runtime_minutes: int | None = None
+) -> str | None:
+    """A warning for a screening longer than LONG_SCREENING (or than a longer film's runtime
+    and LONG_FILM_ALLOWANCE), naming its local times; else None."""
+    length = ends_at - starts_at
+    limit = LONG_SCREENING
+    if runtime_minutes:
+        limit = max(limit, timedelta(minutes=runtime_minutes) + LONG_FILM_ALLOWANCE)
+    if length <= limit:
+        return None
+    hours, minutes = divmod(int(length.total_seconds()) // 60, 60)
+    start, end = wall_clock(starts_at, zone), wall_clock(ends_at, zone)
+    days = (end.date() - start.date()).days
+    when = {0: "", 1: " the next day"}.get(days, f" {days} days later")
+    span = f"{hours} h {minutes:02d} min" if minutes else f"{hours} hours"
+    return (
+        f"This screening runs {span}, from {start:%H:%M} to {end:%H:%M}{when}: "
+        "check the start and end times."
+    )

@@ -19,8 +19,10 @@ from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FilmFields, clean_film
 from coverage.programme.schedule import (
+    SCREENING_MARGIN_DAYS,
     Slot,
     check_interval,
+    check_near_festival,
     default_end,
     festival_day_bounds,
     overlapping_in_venue,
@@ -85,6 +87,14 @@ def _resolve(festival: Festival, fields: ScreeningFields) -> tuple[Film, Venue, 
     venue = db.session.get(Venue, fields.venue_id)
     if venue is None or venue.festival_id != festival.id:
         raise InvalidInput(f"Choose a venue of {festival.display_name}.", field="venue_id")
+    check_near_festival(
+        fields.starts_at,
+        festival.start_date,
+        festival.end_date,
+        days_before=SCREENING_MARGIN_DAYS,
+        days_after=SCREENING_MARGIN_DAYS,
+        field="day",
+    )
     ends_at = fields.ends_at or default_end(fields.starts_at, film.runtime_minutes)
     check_interval(fields.starts_at, ends_at, field="end_time")
     return film, venue, ends_at

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
-from coverage.errors import DomainError
+from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.views import get_festival
@@ -17,7 +17,12 @@ from coverage.programme import services
 from coverage.programme.forms import FilmForm, ScreeningForm
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
-from coverage.programme.schedule import festival_days, local_interval
+from coverage.programme.schedule import (
+    edited_interval,
+    festival_days,
+    local_interval,
+    long_screening_warning,
+)
 from coverage.timeutil import to_zone
 from coverage.web import enum_or_none, form_error, permission_required, safe_next_url
 
@@ -167,7 +172,7 @@ def edit_film(slug: str, film_id: int):
         form.embargo_at.data = to_zone(film.embargo_at, festival.timezone).replace(tzinfo=None)
     if form.validate_on_submit():
         try:
-            services.update_film(film, form.to_fields(festival.timezone))
+            services.update_film(film, form.to_fields(festival.timezone, film.embargo_at))
         except DomainError as error:
             form_error(form, error)
         else:
@@ -210,15 +215,38 @@ def _screening_form(festival: Festival, **kwargs) -> ScreeningForm:
     return form
 
 
-def _screening_fields(festival: Festival, form: ScreeningForm) -> services.ScreeningFields:
+def _screening_fields(
+    festival: Festival, form: ScreeningForm, screening: Screening | None = None
+) -> services.ScreeningFields:
+    """The form's screening; editing, an end left as shown moves with the start (length kept).
+
+    A screening that becomes longer than LONG_SCREENING is refused until the editor ticks
+    `confirm_long` (a length already stored, and so confirmed, is not asked about again)."""
     film = get_film(festival, form.film_id.data)
-    starts_at, ends_at = local_interval(
-        form.day.data,
-        form.start_time.data,
-        form.end_time.data,
-        festival.timezone,
-        film.runtime_minutes,
+    if screening is None:
+        starts_at, ends_at = local_interval(
+            form.day.data,
+            form.start_time.data,
+            form.end_time.data,
+            festival.timezone,
+            film.runtime_minutes,
+        )
+    else:
+        starts_at, ends_at = edited_interval(
+            form.day.data,
+            form.start_time.data,
+            form.end_time.data,
+            festival.timezone,
+            film.runtime_minutes,
+            current=(screening.starts_at, screening.ends_at),
+        )
+    warning = long_screening_warning(starts_at, ends_at, festival.timezone, film.runtime_minutes)
+    unchanged = screening is not None and (
+        ends_at - starts_at == screening.ends_at - screening.starts_at
     )
+    if warning and not unchanged and not form.confirm_long.data:
+        form.ask_long = True  # the page offers the confirmation with the warning, only then
+        raise InvalidInput(warning, field="end_time")
     return services.ScreeningFields(
         film_id=film.id,
         venue_id=form.venue_id.data,
@@ -232,7 +260,11 @@ def _screening_fields(festival: Festival, form: ScreeningForm) -> services.Scree
 def _screening_form_page(festival: Festival, form: ScreeningForm, screening: Screening | None):
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "programme/screening_form.html", festival=festival, form=form, screening=screening
+        "programme/screening_form.html",
+        festival=festival,
+        form=form,
+        screening=screening,
+        ask_long=getattr(form, "ask_long", False),
     ), status
 
 
@@ -273,7 +305,7 @@ def edit_screening(slug: str, screening_id: int):
         form.kind.data = screening.kind.value
     if form.validate_on_submit():
         try:
-            services.update_screening(screening, _screening_fields(festival, form))
+            services.update_screening(screening, _screening_fields(festival, form, screening))
         except DomainError as error:
             form_error(form, error)
         else:

@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
-from coverage.accounts.permissions import DESK_ROLES, Actor
-from coverage.drafts.rendering import markdown_without_raw_html, render_markdown
+from coverage.accounts.permissions import Actor, can_read_text
+from coverage.drafts.rendering import escape_tag_openers, markdown_without_raw_html, render_markdown
 from coverage.errors import Conflict
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.public.house_style import SECTION_NAME
@@ -89,8 +89,9 @@ def is_exportable(state: PieceState, has_live_revision: bool) -> bool:
 
 
 def may_export(actor: Actor, writer_id: int | None) -> bool:
-    """The same people who may read a piece's text: the desk any piece, a writer their own."""
-    return actor.active and (actor.role in DESK_ROLES or writer_id == actor.id)
+    """The same people who may read a piece's text (`can_read_text`): the desk any piece, a
+    writer their own."""
+    return can_read_text(actor, writer_id)
 
 
 @dataclass(frozen=True)
@@ -138,16 +139,19 @@ def tags(facts: ExportFacts) -> list[str]:
 
 
 def front_matter(facts: ExportFacts) -> dict[str, Any]:
-    """The YAML front matter's keys, in the order a reader of the file expects them."""
+    """The YAML front matter's keys, in the order a reader of the file expects them.
+
+    Every text value has its tag openers escaped (`escape_tag_openers`), code spans or not: a
+    renderer that does not know front matter reads these lines as one paragraph, where a
+    backtick in one value could pair with one in the next and unprotect a tag."""
     matter: dict[str, Any] = {
-        # A CMS may render these as Markdown too: no raw HTML in them either.
-        "headline": markdown_without_raw_html(facts.headline, inline=True),
-        "standfirst": markdown_without_raw_html(facts.standfirst, inline=True),
-        "byline": facts.byline,
-        "festival": facts.festival,
+        "headline": escape_tag_openers(facts.headline),
+        "standfirst": escape_tag_openers(facts.standfirst),
+        "byline": _escaped(facts.byline),
+        "festival": escape_tag_openers(facts.festival),
         "festival_slug": facts.festival_slug,
-        "film": facts.film,
-        "directors": list(facts.directors),
+        "film": _escaped(facts.film),
+        "directors": [escape_tag_openers(name) for name in facts.directors],
         "kind": facts.kind.value,
         "rating": facts.star_rating if facts.kind is PieceKind.REVIEW else None,
         # A held embargo has no instant yet: say so instead of pretending there is none.
@@ -158,9 +162,13 @@ def front_matter(facts: ExportFacts) -> dict[str, Any]:
     matter |= {
         "published_at": iso_utc(facts.published_at),
         "canonical_url": facts.canonical_url,
-        "tags": tags(facts),
+        "tags": [escape_tag_openers(tag) for tag in tags(facts)],
     }
     return matter
+
+
+def _escaped(value: str | None) -> str | None:
+    return None if value is None else escape_tag_openers(value)
 
 
 def html_fragment(facts: ExportFacts) -> str:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 from sqlalchemy import select
 
 from coverage.extensions import db
 from coverage.festivals.models import Festival
+from coverage.identity import uid_domain
 from coverage.public import atom, house_style, services
 from coverage.public.views import _not_here, conditional, festival_moved, publication_name
 from coverage.timeutil import utcnow
@@ -32,22 +32,19 @@ bp = Blueprint("public_feeds", __name__)
 
 # The all-festivals feed carries the latest pieces only; each hub's feed has all of its own.
 ALL_FEED_LIMIT = 50
+# A festival's feed carries its latest pieces; the hub and the sitemap list them all.
+FESTIVAL_FEED_LIMIT = 100
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
 def tag_domain() -> str:
-    """The DNS name in entry ids (``tag:<domain>,...``): CALENDAR_UID_DOMAIN, else the host of
-    PUBLIC_BASE_URL, else this request's host.
+    """The DNS name in entry ids (``tag:<domain>,...``): the install's stored UID domain.
 
-    CALENDAR_UID_DOMAIN is already the install's "never change it" domain (calendar UIDs), and
-    entry ids carry the same promise: a changed domain makes every entry new to every reader.
-    The request's host is a development fallback; production sets one of the two settings."""
-    configured = (
-        current_app.config.get("CALENDAR_UID_DOMAIN")
-        or urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname
-    )
-    return configured or urlsplit(request.host_url).hostname or "localhost"
+    Entry ids carry the same promise as calendar UIDs (a changed domain makes every entry new to
+    every reader), so they share the domain `coverage.identity` fixes at first use and keeps,
+    whatever CALENDAR_UID_DOMAIN or PUBLIC_BASE_URL say later."""
+    return uid_domain()
 
 
 def piece_url(item: services.PublicPiece) -> str:
@@ -88,7 +85,7 @@ def atom_festival(festival_slug: str):
         return moved or _not_here(
             404, "Not found", "There is no festival coverage at this address."
         )
-    pieces = services.live_pieces(now, festival_id=festival.id)
+    pieces = services.live_pieces(now, festival_id=festival.id, limit=FESTIVAL_FEED_LIMIT)
     facts = atom.FeedFacts(
         title=f"{publication_name()}: "
         + house_style.festival_edition(festival.name, festival.edition),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -190,7 +190,8 @@ def _release_passed_at(film, today: date) -> datetime | None:
     """The footer drops its release line the day after release: a change of the page."""
     if film is None or film.release_date is None or film.release_date >= today:
         return None
-    return datetime.combine(film.release_date, datetime.min.time(), UTC)
+    # The line goes at the first midnight (UTC) after the release day.
+    return datetime.combine(film.release_date + timedelta(days=1), datetime.min.time(), UTC)
 
 
 # --- Pages ----------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def in_editing(app, client, programme, editor, writer, users) -> None:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def test_writer_lists_and_reads_pieces(client, programme, writer):
+def test_writer_lists_and_reads_pieces(client, programme, writer, editor):
     response = client.get(PIECES, headers=writer)
     assert response.status_code == 200
     (listed,) = response.get_json()
@@ -113,9 +113,11 @@ def test_writer_lists_and_reads_pieces(client, programme, writer):
         "interviewees": [],
         "writer": None,
         "editor": None,
-        "headline": "",
-        "standfirst": "",
-        "body": "",
+        # Nobody writes it yet: its text is the desk's (can_read_text), the plan everyone's.
+        "text_visible": False,
+        "headline": None,
+        "standfirst": None,
+        "body": None,
         "star_rating": None,
         "word_target": None,
         "version": 1,
@@ -128,12 +130,16 @@ def test_writer_lists_and_reads_pieces(client, programme, writer):
         "published_at": None,
         "first_published_at": None,
         "public_url": None,
-        "pull_quote": "",
-        "suggested_headline": "Test Festival 2021: Red Rocket | Review",
+        "pull_quote": None,
+        "suggested_headline": None,
         "release_notice": None,
-        "decline_reason": "",
+        "decline_reason": None,
         "actions": [],
     }
+    desk = client.get(piece_url(programme), headers=editor).get_json()
+    assert desk["text_visible"] is True
+    assert all(desk[name] == "" for name in ("headline", "body", "pull_quote", "decline_reason"))
+    assert desk["suggested_headline"] == "Test Festival 2021: Red Rocket | Review"
 
 
 def test_actions_are_the_token_users(client, programme, editor, writer):

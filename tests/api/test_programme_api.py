@@ -102,6 +102,7 @@ def test_writer_reads_screenings_in_the_festivals_offset(client, programme, writ
         "cancelled": False,
         "notes": "",
         "sequence": 0,
+        "warnings": [],
     }
     assert press["starts_at"] == "2021-10-08T09:00:00+01:00"
     one = client.get(f"{base(programme)}/screenings/{programme['public']}", headers=writer)
@@ -527,3 +528,25 @@ def test_screenings_list_query_count_does_not_grow(app, client, programme, write
     assert many_queries == few_queries
     day_queries, _ = _queries_for(app, client, f"{url}?day=2021-10-13", writer)
     assert day_queries == few_queries
+
+
+def test_an_end_before_the_start_is_refused_and_a_long_screening_flagged(client, programme, editor):
+    url = f"{base(programme)}/screenings/{programme['press']}"
+    before = client.get(url, headers=editor).get_json()
+    response = client.patch(url, json={"ends_at": "2021-10-08T08:30"}, headers=editor)
+    assert assert_problem(response, 422, "after the start")["errors"][0]["field"] == "ends_at"
+    # Moving the start past the old end keeps the length rather than refusing or stretching.
+    moved = client.patch(url, json={"starts_at": "2021-10-08T15:30"}, headers=editor).get_json()
+    assert moved["ends_at"] == "2021-10-08T17:40:00+01:00"
+    assert moved["warnings"] == []
+
+    response = client.patch(
+        url, json={"starts_at": "2021-10-08T15:30", "ends_at": "2021-10-09T05:30"}, headers=editor
+    )
+    assert response.status_code == 200
+    assert response.get_json()["warnings"] == [
+        "This screening runs 14 hours, from 15:30 to 05:30 the next day: "
+        "check the start and end times."
+    ]
+    assert client.get(url, headers=editor).get_json()["warnings"] == response.get_json()["warnings"]
+    assert before["warnings"] == []

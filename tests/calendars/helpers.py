@@ -105,3 +105,57 @@ def move_screening(app, screening_id: int, by: timedelta) -> None:
             ),
         )
         db.session.commit()
+
+
+# --- The night the clocks go back (Europe/London, 29 October 2023) ---------------------------
+
+LONDON = "Europe/London"
+# 01:00-01:59 happens twice that night: first in BST (00:00-00:59 UTC), then in GMT (01:00-01:59
+# UTC).
+CLOCKS_BACK = datetime(2023, 10, 29, tzinfo=UTC)
+
+
+def clocks_back_festival(app) -> dict[str, int | str]:
+    """A London festival across the night the clocks go back: a venue and a 90-minute film."""
+    from datetime import date
+
+    from coverage.festivals import services as festivals
+    from coverage.programme import services as programme_services
+    from coverage.programme.rules import FestivalFields, FilmFields
+
+    with app.app_context():
+        festival = festivals.create_festival(
+            FestivalFields(
+                name="Autumn Nights",
+                edition=2023,
+                timezone=LONDON,
+                start_date=date(2023, 10, 25),
+                end_date=date(2023, 10, 31),
+                city="London",
+            )
+        )
+        venue = festivals.create_venue(festival, "Prince Charles Cinema", "7 Leicester Place")
+        film = programme_services.create_film(
+            festival, FilmFields(title="Night Shift", directors="A. Director", runtime_minutes=90)
+        )
+        db.session.commit()
+        return {"festival": festival.id, "slug": festival.slug, "venue": venue.id, "film": film.id}
+
+
+def add_screening(app, night: dict, starts_at: datetime, ends_at: datetime | None = None) -> int:
+    """A screening of the night's film through the desk's service (UTC instants)."""
+    from coverage.programme import services as programme_services
+
+    with app.app_context():
+        festival = db.session.get(Festival, night["festival"])
+        screening = programme_services.create_screening(
+            festival,
+            programme_services.ScreeningFields(
+                film_id=night["film"],
+                venue_id=night["venue"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+            ),
+        )
+        db.session.commit()
+        return screening.id

@@ -209,6 +209,8 @@ def _add_pieces(app, programme, writer_id: int, count: int) -> None:
 def test_the_piece_feeds_run_a_constant_number_of_queries(app, client, users, programme, kind):
     owner = users["editor"]
     secret = issue(app, owner, kind, programme["festival"] if kind == "desk" else None)
+    # The install's first feed stores its UID domain (once ever): not part of what is measured.
+    client.get(feed_path(secret))
     _add_pieces(app, programme, owner, 2)
     few, response = count_statements(app, lambda: client.get(feed_path(secret)))
     assert response.status_code == 200

@@ -366,6 +366,8 @@ def _add_screenings(app, programme, count: int, batch: str) -> None:
 def test_building_the_festival_feed_runs_a_constant_number_of_queries(
     app, client, programme, festival_feed
 ):
+    # The install's first feed stores its UID domain (once ever): not part of what is measured.
+    client.get(feed_path(festival_feed))
     _add_screenings(app, programme, 1, "A")  # 3 screenings
     few, response = count_statements(app, lambda: client.get(feed_path(festival_feed)))
     assert response.status_code == 200

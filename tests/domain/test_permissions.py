@@ -6,11 +6,14 @@ from coverage.accounts.permissions import (
     Actor,
     can_edit_programme,
     can_manage_users,
+    can_read_text,
     can_view_programme,
     check_account_change,
 )
 from coverage.accounts.roles import Role
+from coverage.drafts.rules import may_comment
 from coverage.errors import NotPermitted
+from coverage.public.export import may_export
 
 ADMIN = Actor(id=1, role=Role.ADMIN)
 EDITOR = Actor(id=2, role=Role.EDITOR)
@@ -69,3 +72,24 @@ def test_role_parse_names_the_choices():
     assert Role.parse(" Editor ") is Role.EDITOR
     with pytest.raises(ValueError, match="admin, editor, writer"):
         Role.parse("boss")
+
+
+@pytest.mark.parametrize(
+    "actor,writer_id,allowed",
+    [
+        (ADMIN, 7, True),
+        (EDITOR, 7, True),
+        (EDITOR, None, True),
+        (Actor(id=7, role=Role.WRITER), 7, True),
+        (WRITER, 7, False),  # a colleague's piece: its plan, not its text
+        (WRITER, None, False),  # nobody writes it yet: the desk's alone
+        (Actor(id=7, role=Role.WRITER, active=False), 7, False),
+        (Actor(id=2, role=Role.EDITOR, active=False), 7, False),
+    ],
+)
+def test_who_may_read_a_pieces_text(actor, writer_id, allowed):
+    """Text, revisions, comments and history notes: one rule, which commenting and the CMS
+    export ask too (every route is checked in tests/test_who_sees_text.py)."""
+    assert can_read_text(actor, writer_id) is allowed
+    assert may_comment(actor, writer_id) is allowed
+    assert may_export(actor, writer_id) is allowed

@@ -96,7 +96,15 @@ def test_festival_longer_than_the_limit_is_refused_as_a_probable_typo():
 
 
 def test_empty_slug_is_generated_from_name_and_edition():
-    cleaned = clean_festival(replace(LFF, name="Cinemalaya", edition=2023, slug=""))
+    cinemalaya = replace(
+        LFF,
+        name="Cinemalaya",
+        edition=2023,
+        slug="",
+        start_date=date(2023, 8, 4),
+        end_date=date(2023, 8, 13),
+    )
+    cleaned = clean_festival(cinemalaya)
     assert cleaned.slug == "cinemalaya-2023"
 
 
@@ -207,3 +215,40 @@ def test_title_key_ignores_case_and_spacing():
 
 def test_title_key_distinguishes_different_titles():
     assert title_key("The Power of the Dog") != title_key("The Power of Dog")
+
+
+def test_a_festival_starting_in_another_year_than_its_edition_is_a_typo():
+    from datetime import date
+
+    from coverage.errors import InvalidInput
+    from coverage.programme.rules import FestivalFields, clean_festival
+
+    fields = FestivalFields(
+        name="London Film Festival",
+        edition=2021,
+        timezone="Europe/London",
+        start_date=date(1, 10, 6),
+        end_date=date(2021, 10, 17),
+    )
+    with pytest.raises(InvalidInput) as refused:
+        clean_festival(fields)
+    assert refused.value.field == "start_date"
+    assert "check the year" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "name,slug",
+    [("東京国際映画祭", "dong-jing-guo-ji-ying-hua-ji-2022"), ("Кинотавр", "kinotavr-2022")],
+)
+def test_festivals_named_in_other_scripts_get_readable_distinct_addresses(name, slug):
+    cleaned = clean_festival(
+        replace(
+            LFF,
+            name=name,
+            edition=2022,
+            slug="",
+            start_date=date(2022, 10, 24),
+            end_date=date(2022, 11, 2),
+        )
+    )
+    assert cleaned.slug == slug

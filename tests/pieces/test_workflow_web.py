@@ -6,7 +6,6 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from coverage.drafts.models import Comment
@@ -349,11 +348,7 @@ def test_publish_due_command_prints_what_it_published(app, users, programme):
     assert "0 pieces published." in again.output
 
 
-def test_publish_due_racing_on_postgresql_publishes_each_piece_once(
-    app, users, programme, database_backend
-):
-    if database_backend != "postgresql":
-        pytest.skip("the race needs PostgreSQL row locks; .ci/run runs it there")
+def test_publish_due_racing_publishes_each_piece_once(app, users, programme):
     ids = schedule_pieces(app, programme, users, 30)
     barrier = threading.Barrier(4)
     results: list[list[int]] = []

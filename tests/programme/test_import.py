@@ -161,7 +161,7 @@ def test_dry_run_writes_nothing_and_errors_exit_non_zero(app, tmp_path):
         assert count(Screening) == 0
     bad = tmp_path / "bad.csv"
     bad.write_text(
-        "Film,Date,Time,Venue\nMaria,Aug 5,6:15 PM,PICC\nRookie,Aug 40,25:00,PICC\n", "utf-8"
+        "Film,Date,Time,Venue\nMaria,Aug 5,6:15 PM,PICC\nRookie,Aug 40,25:70,PICC\n", "utf-8"
     )
     result = import_file(app, slug, bad)
     assert result.exit_code == 1
@@ -195,7 +195,9 @@ def confirm_from(client, preview_url: str):
     html = html[start : html.index("</form>", start)]  # the confirm form only
     fingerprint = re.search(r'name="fingerprint" type="hidden" value="([^"]+)"', html).group(1)
     hidden = dict(
-        re.findall(r'<input type="hidden" name="((?:col\d+|mapped|order))" value="([^"]*)"', html)
+        re.findall(
+            r'<input type="hidden" name="((?:col\d+|mapped|order|late))" value="([^"]*)"', html
+        )
     )
     return client.post_form(
         preview_url.split("?")[0], {"fingerprint": fingerprint, **hidden}, page=preview_url

@@ -503,3 +503,32 @@ def test_card_is_hidden_when_the_piece_cannot_be_exported(app, programme, users)
 def test_both_formats_name_the_same_file_stem():
     assert export.filename("red-rocket-review", ExportFormat.HTML) == "red-rocket-review.html"
     assert export.filename("red-rocket-review", ExportFormat.MARKDOWN) == "red-rocket-review.md"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"film": "Belfast <img src=x onerror=alert(1)>"},
+        {"directors": ["<script>alert(2)</script>"]},
+        {"byline": "Nia <iframe src=x></iframe>"},
+        {"festival": "LFF <style>body{}</style>"},
+        # A stray backtick in one value pairs with one in the next when a renderer that does
+        # not know front matter reads the lines as one paragraph.
+        {
+            "headline": "Notes on the `tick` ` mark",
+            "standfirst": "Why ` <img src=x onerror=alert(document.domain)> ` matters",
+        },
+    ],
+    ids=["film", "directors", "byline", "festival", "backticks-across-values"],
+)
+def test_no_front_matter_value_carries_a_live_tag_even_read_as_markdown(changes):
+    document = export.markdown_document(facts(**changes))
+    whole = MarkdownIt("commonmark").render(document)
+    assert "<img" not in whole and "<script" not in whole
+    assert "<iframe" not in whole and "<style" not in whole
+    matter, _ = split_markdown(document)
+    for value in matter.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                rendered = MarkdownIt("commonmark").renderInline(item)
+                assert not any(tag in rendered for tag in ("<img", "<script", "<iframe"))

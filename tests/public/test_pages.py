@@ -507,3 +507,78 @@ def test_an_approved_headline_change_exports_the_address_it_will_have(
     assert client.get(RED_ROCKET).status_code == 301
     assert canonical() == f"{BASE}{HUB}red-rocket-reconsidered"
     assert "Red Rocket, reconsidered" in page_text(client, HUB + "red-rocket-reconsidered")
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [({"kind": "news"}, "kind"), ({"film_id": None, "kind": "feature"}, "kind")],
+)
+def test_a_correction_cannot_turn_the_published_piece_into_another(
+    app, client, programme, users, publish, change, field
+):
+    from coverage.accounts.models import User
+    from coverage.accounts.services import issue_api_token
+
+    piece_id = publish()
+    editor_does(app, users, piece_id, Action.CORRECT, PUBLISHED_AT + timedelta(days=1))
+    with app.app_context():
+        _, secret = issue_api_token(db.session.get(User, users["editor"]), "t")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    url = f"/api/v1/pieces/{piece_id}"
+    etag = client.get(url, headers=headers).headers["ETag"]
+    response = client.patch(url, json=change, headers=headers | {"If-Match": etag})
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == field
+    page = page_text(client, RED_ROCKET)
+    assert '"@type": "Review"' in page and "★★★★" in page
+
+
+def test_a_correction_cannot_move_the_published_review_to_another_film(
+    app, client, programme, users, publish
+):
+    from coverage.errors import InvalidInput
+    from coverage.programme import services as programme_services
+    from coverage.programme.rules import FilmFields
+
+    piece_id = publish()
+    editor_does(app, users, piece_id, Action.CORRECT, PUBLISHED_AT + timedelta(days=1))
+    with app.app_context():
+        from coverage.accounts.models import User
+
+        piece = pieces.get_piece(piece_id)
+        other = programme_services.create_film(piece.festival, FilmFields(title="Spencer"))
+        editor = db.session.get(User, users["editor"])
+        plan = pieces.PlanFields(kind=PieceKind.REVIEW, film_id=other.id, writer_id=users["writer"])
+        with pytest.raises(InvalidInput) as refused:
+            pieces.update_plan(piece, editor, plan)
+        assert refused.value.field == "film_id"
+
+
+def test_a_body_only_correction_keeps_the_address_after_the_festival_is_renamed(
+    app, client, programme, users, publish
+):
+    piece_id = publish()
+    with app.app_context():
+        db.session.get(Festival, programme["festival"]).name = "TF"
+        db.session.commit()
+    correct(
+        app,
+        users,
+        piece_id,
+        "Test Festival 2021: Red Rocket | Review",
+        PUBLISHED_AT + timedelta(days=1),
+    )
+    assert piece_row(app, piece_id).slug == "red-rocket-review"
+    page_text(client, RED_ROCKET)
+
+
+def test_a_public_calendar_subscription_follows_a_festival_slug_change(app, client, programme):
+    with app.app_context():
+        db.session.get(Festival, programme["festival"]).is_public = True
+        db.session.commit()
+    _move_festival(app, programme["festival"], "tf-2021")
+    response = client.get("/calendars/public/test-festival-2021.ics")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/calendars/public/tf-2021.ics")
+    assert client.get("/calendars/public/tf-2021.ics").status_code == 200
