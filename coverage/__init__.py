@@ -65,9 +65,11 @@ def register_url_converters(app: Flask) -> None:
     `integer`, 32 bits): `/pieces/99999999999999999999` is a 404, never a database overflow."""
     from werkzeug.routing import IntegerConverter
 
+    from coverage.web import MAX_ID
+
     class DatabaseId(IntegerConverter):
         def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", 2**31 - 1)
+            kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseId

@@ -188,3 +188,14 @@ def public_base_url() -> str:
 def absolute_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the public address (canonical links, feeds, sitemaps, exports)."""
     return public_base_url() + url_for(endpoint, **values)
+
+
+# The largest id a primary key column holds (PostgreSQL `integer`); routes use the same bound.
+MAX_ID = 2**31 - 1
+
+
+def id_param(values: Any, name: str) -> int | None:
+    """An id from query or form values: None unless it is a whole number a key column can
+    hold, so a hostile `?writer=99999999999999999999` filters nothing instead of overflowing."""
+    value = values.get(name, type=int)
+    return value if value is not None and 1 <= value <= MAX_ID else None

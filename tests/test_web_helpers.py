@@ -93,3 +93,53 @@ def test_an_api_id_too_large_for_the_database_is_a_404_problem(app, client, user
     )
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pieces/{piece}/revisions/compare?a=2147483648&b=1",
+        "/festivals/{slug}/coverage?writer=99999999999999999999",
+        "/festivals/{slug}/days/2021-10-10?venue=99999999999999999999",
+        "/festivals/{slug}/pieces/new?film=99999999999999999999",
+    ],
+)
+def test_an_id_too_large_in_a_query_never_overflows(client, users, login, programme, path):
+    login("editor")
+    response = client.get(path.format(slug=programme["slug"], piece=programme["piece"]))
+    assert response.status_code in (200, 400), response.status_code
+
+
+@pytest.mark.parametrize(
+    "method,path,body",
+    [
+        ("GET", "/api/v1/pieces?writer=2147483648", None),
+        ("GET", "/api/v1/festivals/{slug}/screenings?film=99999999999999999999", None),
+        (
+            "POST",
+            "/api/v1/pieces",
+            {"festival": "test-festival-2021", "kind": "review", "film_id": 2147483648},
+        ),
+        (
+            "POST",
+            "/api/v1/festivals/{slug}/screenings",
+            {"film_id": 1, "venue_id": 99999999999999999999, "starts_at": "2021-10-10T18:00"},
+        ),
+    ],
+)
+def test_an_api_id_too_large_is_a_422_naming_the_field(
+    app, client, users, programme, method, path, body
+):
+    from coverage.accounts.services import issue_api_token
+
+    with app.app_context():
+        _, secret = issue_api_token(db.session.get(User, users["editor"]), "ids")
+        db.session.commit()
+    response = client.open(
+        path.format(slug=programme["slug"]),
+        method=method,
+        json=body,
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 422, response.get_json()
+    assert response.mimetype == "application/problem+json"

@@ -44,6 +44,10 @@ class UserOut(BaseModel):
 
 # --- Programme ----------------------------------------------------------------------------
 
+# An id a primary key column can hold (PostgreSQL `integer`): a larger number is a 422 naming
+# the field, never a database overflow.
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
 OffsetDateTime = Annotated[
     str,
     Field(
@@ -225,8 +229,8 @@ class ScreeningOut(BaseModel):
 
 
 class ScreeningIn(_Input):
-    film_id: int
-    venue_id: int
+    film_id: DbId
+    venue_id: DbId
     starts_at: LocalOrOffsetDateTime
     ends_at: LocalOrOffsetDateTime | None = Field(
         None, description="Empty: the start plus the film's runtime."
@@ -239,8 +243,8 @@ class ScreeningPatch(_Input):
     """Only the fields sent change. Moving the start keeps the screening's length unless `ends_at`
     is sent; `ends_at: null` recomputes it from the film's runtime."""
 
-    film_id: int | None = None
-    venue_id: int | None = None
+    film_id: DbId | None = None
+    venue_id: DbId | None = None
     starts_at: LocalOrOffsetDateTime | None = None
     ends_at: LocalOrOffsetDateTime | None = None
     kind: ScreeningKind | None = None
@@ -251,8 +255,8 @@ class ScreeningQuery(BaseModel):
     day: date | None = Field(
         None, description="A festival-local calendar day (YYYY-MM-DD), DST-aware."
     )
-    venue: int | None = Field(None, description="A venue id.")
-    film: int | None = Field(None, description="A film id.")
+    venue: DbId | None = Field(None, description="A venue id.")
+    film: DbId | None = Field(None, description="A film id.")
     kind: ScreeningKind | None = None
     include_cancelled: bool = True
 
@@ -379,10 +383,10 @@ class PieceOut(BaseModel):
 
 class PieceQuery(BaseModel):
     festival: str | None = Field(None, description="A festival's slug.")
-    writer: int | None = Field(None, description="The assigned writer's user id.")
+    writer: DbId | None = Field(None, description="The assigned writer's user id.")
     state: PieceState | None = None
     kind: PieceKind | None = None
-    film: int | None = Field(None, description="A film id: the piece's film or one it covers.")
+    film: DbId | None = Field(None, description="A film id: the piece's film or one it covers.")
 
 
 _DUE_DESCRIPTION = "Empty: a day after the screening or the interview slot ends."
@@ -395,14 +399,14 @@ class PieceIn(_Input):
 
     festival: str = Field(description="The festival's slug.")
     kind: PieceKind
-    film_id: int | None = None
-    other_film_ids: list[int] = []
-    interviewee_ids: list[int] = []
+    film_id: DbId | None = None
+    other_film_ids: list[DbId] = []
+    interviewee_ids: list[DbId] = []
     headline: str = ""
-    writer_id: int | None = None
-    editor_id: int | None = None
+    writer_id: DbId | None = None
+    editor_id: DbId | None = None
     due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
-    screening_id: int | None = None
+    screening_id: DbId | None = None
     slot_starts_at: LocalOrOffsetDateTime | None = None
     slot_ends_at: LocalOrOffsetDateTime | None = None
     slot_place: str = ""
@@ -421,9 +425,9 @@ class PiecePatch(_Input):
     not assign: take the `assign` transition for that."""
 
     kind: PieceKind | None = None
-    film_id: int | None = None
-    other_film_ids: list[int] | None = None
-    interviewee_ids: list[int] | None = None
+    film_id: DbId | None = None
+    other_film_ids: list[DbId] | None = None
+    interviewee_ids: list[DbId] | None = None
     headline: str | None = Field(None, description="Text: saved as a revision.")
     standfirst: str | None = Field(None, description="Text: saved as a revision.")
     body: str | None = Field(None, description="Text (Markdown): saved as a revision.")
@@ -437,10 +441,10 @@ class PiecePatch(_Input):
             "body does not contain it; empty to clear)."
         ),
     )
-    writer_id: int | None = None
-    editor_id: int | None = None
+    writer_id: DbId | None = None
+    editor_id: DbId | None = None
     due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
-    screening_id: int | None = None
+    screening_id: DbId | None = None
     slot_starts_at: LocalOrOffsetDateTime | None = None
     slot_ends_at: LocalOrOffsetDateTime | None = None
     slot_place: str | None = None
@@ -490,9 +494,9 @@ class ClashQuery(BaseModel):
     festival: str = Field(description="The festival's slug.")
     start: LocalOrOffsetDateTime
     end: LocalOrOffsetDateTime
-    venue: int | None = Field(None, description="The candidate's venue id, if a programme venue.")
+    venue: DbId | None = Field(None, description="The candidate's venue id, if a programme venue.")
     place: str = Field("", description="A free-text place when it is not a venue.")
-    exclude_piece: int | None = Field(
+    exclude_piece: DbId | None = Field(
         None, description="A piece whose own commitment should not count (the one being planned)."
     )
 

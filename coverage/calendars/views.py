@@ -34,7 +34,7 @@ from coverage.pieces.services import title_for
 from coverage.pieces.views import load_piece
 from coverage.programme.views import get_screening
 from coverage.timeutil import utcnow
-from coverage.web import permission_required
+from coverage.web import id_param, permission_required
 
 bp = Blueprint("calendars", __name__)
 
@@ -235,7 +235,7 @@ def create_feed():
         abort(400, "Choose a kind of calendar feed.")
     festival = None
     if kind is not FeedKind.PERSONAL:
-        festival = db.session.get(Festival, request.form.get("festival", type=int) or 0)
+        festival = db.session.get(Festival, id_param(request.form, "festival") or 0)
     try:
         token, secret = calendars.issue_feed_token(current_user, kind, festival, utcnow())
     except DomainError as error:

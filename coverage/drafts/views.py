@@ -18,7 +18,7 @@ from coverage.pieces.services import READ_REFUSED, house_headline, may_read_text
 from coverage.pieces.views import load_piece
 from coverage.public.views import build_article, preview_article
 from coverage.timeutil import utcnow
-from coverage.web import form_error, permission_required
+from coverage.web import form_error, id_param, permission_required
 
 bp = Blueprint("drafts", __name__, url_prefix="/pieces/<int:piece_id>")
 
@@ -181,8 +181,8 @@ def revision(piece_id: int, number: int):
 @permission_required(can_view_programme)
 def compare_revisions(piece_id: int):
     piece = _readable_piece(piece_id)
-    first = request.args.get("a", type=int)
-    second = request.args.get("b", type=int)
+    first = id_param(request.args, "a")
+    second = id_param(request.args, "b")
     if first is None or second is None:
         abort(400, "Choose two revisions to compare.")
     old = drafts.get_revision(piece, min(first, second))

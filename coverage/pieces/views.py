@@ -33,7 +33,7 @@ from coverage.programme.models import Film
 from coverage.programme.schedule import local_to_utc, local_to_utc_as_shown
 from coverage.public.views import build_article
 from coverage.timeutil import format_in_zone, to_zone, utcnow
-from coverage.web import enum_or_none, form_error, permission_required
+from coverage.web import enum_or_none, form_error, id_param, permission_required
 
 bp = Blueprint("pieces", __name__)
 
@@ -69,7 +69,7 @@ def board(slug: str):
     filters = boards.BoardFilters(
         uncovered=request.args.get("uncovered") == "1",
         section=request.args.get("section", ""),
-        writer_id=request.args.get("writer", type=int),
+        writer_id=id_param(request.args, "writer"),
         state=enum_or_none(PieceState, request.args.get("state")),
     )
     return render_template(
@@ -117,7 +117,7 @@ def create(slug: str):
     festival = get_festival(slug)
     form = _piece_form(festival)
     if request.method == "GET":
-        form.film_id.data = request.args.get("film", type=int)
+        form.film_id.data = id_param(request.args, "film")
         form.kind.data = request.args.get("kind", PieceKind.REVIEW.value)
     if form.validate_on_submit():
         kind = PieceKind(form.kind.data)

@@ -24,7 +24,7 @@ from coverage.programme.schedule import (
     long_screening_warning,
 )
 from coverage.timeutil import to_zone
-from coverage.web import enum_or_none, form_error, permission_required, safe_next_url
+from coverage.web import enum_or_none, form_error, id_param, permission_required, safe_next_url
 
 bp = Blueprint("programme", __name__, url_prefix="/festivals/<slug>")
 
@@ -60,7 +60,7 @@ def day(slug: str, day: str):
     except ValueError:
         abort(404, f"'{day}' is not a date; use the form 2021-10-10.")
     filters = services.DayFilters(
-        venue_id=request.args.get("venue", type=int),
+        venue_id=id_param(request.args, "venue"),
         kind=enum_or_none(ScreeningKind, request.args.get("kind")),
         section=request.args.get("section", ""),
         query=request.args.get("q", ""),
@@ -274,7 +274,7 @@ def create_screening(slug: str):
     festival = get_festival(slug)
     form = _screening_form(festival)
     if request.method == "GET":
-        form.film_id.data = request.args.get("film", type=int)
+        form.film_id.data = id_param(request.args, "film")
         form.day.data = festival.start_date
     if not form.film_id.choices or not form.venue_id.choices:
         flash("Add at least one film and one venue before adding screenings.", "error")
