@@ -231,7 +231,9 @@ def apply_plan(piece: Piece, fields: PlanFields) -> None:
         raise InvalidInput("The slot must end after it starts.", field="slot_ends_at")
     if fields.word_target is not None and not 1 <= fields.word_target <= 20000:
         raise InvalidInput("Enter a word target between 1 and 20,000.", field="word_target")
-    for name in ("due_at", "slot_starts_at", "slot_ends_at", "embargo_at", "publish_at"):
+    # Deadlines and interviews happen around the festival; an embargo or a publication time
+    # may be years later (a film's release), so those only pass the calendar-wide year check.
+    for name in ("due_at", "slot_starts_at", "slot_ends_at"):
         moment = getattr(fields, name)
         if moment is not None:
             check_near_festival(

@@ -209,6 +209,15 @@ _BINARY_SIGNATURES = (
 )
 # Control characters never found in spreadsheet text; their presence means binary data.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_RUN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]{2,}")
+
+
+def _looks_binary(text: str) -> bool:
+    """Runs of control characters, or more than one in a hundred (and a few), mean a binary file
+    (a spreadsheet, a PDF). A lone one pasted into a title is text: its cell is cleaned and the
+    row warned about, and the rest of the file still imports."""
+    controls = len(_CONTROL.findall(text))
+    return bool(_CONTROL_RUN.search(text)) or controls > max(4, len(text) // 100)
 
 
 @dataclass(frozen=True)
@@ -280,7 +289,7 @@ def _decode(data: bytes) -> _Decoded:
         text, encoding = payload.decode("utf-8"), utf8
     except UnicodeDecodeError:
         text, encoding, odd_lines = _decode_by_line(payload, utf8)
-    if _CONTROL.search(text):
+    if _looks_binary(text):
         raise ImportRefused(_NOT_CSV, field="file")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():

@@ -55,12 +55,22 @@ class FeedFacts:
     """What the feed says about itself."""
 
     title: str
-    # The page the feed follows (festivals index or hub): the feed's id and alternate link.
+    # The page the feed follows (festivals index or hub): the feed's alternate link.
     page_url: str
     self_url: str
     author: str  # the publication
+    # The feed's <id>: a tag URI (see `feed_tag_uri`), never an address that could change.
+    feed_id: str = ""
     # <updated> when there are no entries (the festival's updated_at, or EPOCH).
     updated_when_empty: datetime = EPOCH
+
+
+def feed_tag_uri(domain: str, created_at: datetime, name: str) -> str:
+    """A feed's permanent id, ``tag:example.com,2021-09-01:festival-3`` (RFC 4151): like the
+    entries', made of the stored domain and a date that never changes, so moving the site or a
+    festival's address never turns the feed into a new one for readers."""
+    day = created_at.astimezone(UTC).date().isoformat()
+    return f"tag:{domain.strip().rstrip('.').lower()},{day}:{name}"
 
 
 def feed_updated(pieces: Sequence[PublicPiece], when_empty: datetime = EPOCH) -> datetime:
@@ -77,7 +87,7 @@ def build_feed(
 ) -> bytes:
     """The Atom document of `pieces`, in the order given (newest first), as UTF-8 bytes."""
     feed = FeedGenerator()
-    feed.id(facts.page_url)
+    feed.id(facts.feed_id or facts.page_url)
     feed.title(xml_text(facts.title))
     feed.updated(feed_updated(pieces, facts.updated_when_empty))
     feed.link(href=facts.self_url, rel="self", type="application/atom+xml")

@@ -69,6 +69,7 @@ def atom_all():
         page_url=absolute_url("public.index"),
         self_url=absolute_url("public_feeds.atom_all"),
         author=publication_name(),
+        feed_id=atom.feed_tag_uri(tag_domain(), atom.EPOCH, "film-festivals"),
     )
     body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())
     return _xml_response(
@@ -92,6 +93,7 @@ def atom_festival(festival_slug: str):
         page_url=absolute_url("public.hub", festival_slug=festival.slug),
         self_url=absolute_url("public_feeds.atom_festival", festival_slug=festival.slug),
         author=publication_name(),
+        feed_id=atom.feed_tag_uri(tag_domain(), festival.created_at, f"festival-{festival.id}"),
         updated_when_empty=festival.updated_at,
     )
     body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())

@@ -72,3 +72,17 @@ def test_a_bad_instant_stored_before_the_checks_never_takes_a_page_down(
         assert client.get(url).status_code == 200, url
     secret = issue(app, users["editor"], "festival", programme["festival"])
     assert client.get(feed_path(secret)).status_code == 200
+
+
+def test_a_publication_time_years_after_the_festival_is_accepted(
+    app, client, programme, editor, users
+):
+    from tests.api.test_pieces_api import patch, piece_url
+
+    response = patch(
+        client, piece_url(programme), {"publish_at": "2026-12-01T09:00:00+00:00"}, editor
+    )
+    assert response.status_code == 200, response.get_json()
+    refused = patch(client, piece_url(programme), {"due_at": "2026-12-01T09:00:00+00:00"}, editor)
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "due_at"

@@ -540,3 +540,14 @@ def test_a_header_in_the_other_encoding_is_a_file_warning_and_the_rows_still_par
     [warning] = parsed.warnings
     assert (warning.row, warning.column) == (None, None)
     assert warning.message.startswith("The header row is in Windows-1252, unlike the rest")
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x1c", "\x7f", "\x01"])
+def test_a_lone_control_character_in_a_title_is_cleaned_and_the_file_still_imports(control):
+    parsed = parse(
+        "film,date,time,venue",
+        f"Ctl{control}Title,8 Oct,19:00,NFT2",
+        "Ok,8 Oct,20:00,NFT2",
+    )
+    assert [row.title for row in parsed.rows] == ["Ctl Title", "Ok"]
+    assert [(p.row, p.severity.value) for p in parsed.problems] == [(2, "warning")]

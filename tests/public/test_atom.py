@@ -8,6 +8,7 @@ import feedparser
 
 from coverage.extensions import db
 from coverage.festivals import services as festivals
+from coverage.festivals.models import Festival
 from coverage.pieces import services as pieces
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.workflow import Action
@@ -63,7 +64,7 @@ def test_feed_of_everything_holds_live_pieces_newest_first_with_their_facts(app,
 
     assert parsed.version == "atom10"
     assert parsed.feed.title == "Festival Coverage: Film festivals"
-    assert parsed.feed.id == f"{BASE}/film-festivals/"
+    assert parsed.feed.id == "tag:festival-coverage.local,2000-01-01:film-festivals"
     links = {(link.rel, link.href) for link in parsed.feed.links}
     assert ("self", f"{BASE}{ALL_FEED}") in links
     assert ("alternate", f"{BASE}/film-festivals/") in links
@@ -128,7 +129,7 @@ def test_entry_id_stays_the_same_after_a_correction_that_changes_headline_and_ad
     assert moment(after.feed.updated_parsed) == corrected_at + timedelta(minutes=3)
 
 
-def test_festival_feed_holds_only_its_own_festival(app, client, publish):
+def test_festival_feed_holds_only_its_own_festival(app, client, programme, publish):
     other_festival, other_film = second_festival(app)
     ours = publish()
     theirs = publish(
@@ -143,7 +144,9 @@ def test_festival_feed_holds_only_its_own_festival(app, client, publish):
     everything, _ = read_feed(client)
 
     assert parsed.feed.title == "Festival Coverage: Test Festival 2021"
-    assert parsed.feed.id == f"{BASE}/film-festivals/test-festival-2021/"
+    with app.app_context():
+        created = db.session.get(Festival, programme["festival"]).created_at.date().isoformat()
+    assert parsed.feed.id == f"tag:festival-coverage.local,{created}:festival-1"
     links = {(link.rel, link.href) for link in parsed.feed.links}
     assert ("self", f"{BASE}{FESTIVAL_FEED}") in links
     assert ("alternate", f"{BASE}/film-festivals/test-festival-2021/") in links
@@ -269,3 +272,19 @@ def test_feed_queries_do_not_grow_with_the_number_of_pieces(app, client, publish
 
     assert len(read_feed(client)[0].entries) == 6
     assert six == one
+
+
+def test_feed_ids_stay_the_same_when_the_site_or_the_festival_moves(
+    app, client, programme, publish
+):
+    publish()
+    first, _ = read_feed(client, FESTIVAL_FEED)
+    everything, _ = read_feed(client)
+    app.config["PUBLIC_BASE_URL"] = "https://desk.example.com"
+    with app.app_context():
+        db.session.get(Festival, programme["festival"]).slug = "tf-2021"
+        db.session.commit()
+    moved, _ = read_feed(client, "/film-festivals/tf-2021/feed.atom")
+    assert moved.feed.id == first.feed.id
+    assert read_feed(client)[0].feed.id == everything.feed.id
+    assert moved.entries[0].id == first.entries[0].id
