@@ -224,7 +224,7 @@ def main() -> None:
         (f"public coverage hub ({live} live reviews)", hub),
         ("public festivals index", "/film-festivals/"),
         ("Atom, all festivals (latest 50)", "/film-festivals/feed.atom"),
-        (f"Atom, one festival ({live} entries)", f"{hub}feed.atom"),
+        (f"Atom, one festival (latest 100 of {live})", f"{hub}feed.atom"),
         (f"sitemap ({live} pieces)", "/sitemap.xml"),
     ]:
         response = reader.get(path)
