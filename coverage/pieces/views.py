@@ -30,7 +30,7 @@ from coverage.pieces.workflow import (
     release_time,
 )
 from coverage.programme.models import Film
-from coverage.programme.schedule import local_to_utc, local_to_utc_as_shown
+from coverage.programme.schedule import local_to_utc_as_shown
 from coverage.public.views import build_article
 from coverage.timeutil import format_in_zone, to_zone, utcnow
 from coverage.web import enum_or_none, form_error, id_param, permission_required
@@ -49,10 +49,6 @@ def load_piece(piece_id: int) -> Piece:
     if piece is None:
         abort(404, "There is no such piece; it may have been deleted.")
     return piece
-
-
-def _local(form_value: datetime | None, zone: str, field: str) -> datetime | None:
-    return local_to_utc(form_value, zone, field=field) if form_value is not None else None
 
 
 def _naive_local(moment: datetime | None, zone: str) -> datetime | None:
