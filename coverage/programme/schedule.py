@@ -146,6 +146,17 @@ def overlapping_in_venue(slots: Iterable[Slot]) -> dict[int, set[int]]:
     return clashes
 
 
+def _end_on_clock(day: date, start: time, end: time, zone: str, starts_at: datetime) -> datetime:
+    """The end instant of a clock time `end` on `day`, or the next morning when it is earlier
+    than `start` (the screening runs past midnight). InvalidInput on field `end_time`."""
+    if end == start:
+        raise InvalidInput("The end must be after the start.", field="end_time")
+    end_day = day if end > start else day + timedelta(days=1)
+    ends_at = combine_local(end_day, end, zone, field="end_time")
+    check_interval(starts_at, ends_at, field="end_time")
+    return ends_at
+
+
 def local_interval(
     day: date,
     start: time,
@@ -160,12 +171,7 @@ def local_interval(
     starts_at = combine_local(day, start, zone, field="start_time")
     if end is None:
         return starts_at, default_end(starts_at, runtime_minutes)
-    if end == start:
-        raise InvalidInput("The end must be after the start.", field="end_time")
-    end_day = day if end > start else day + timedelta(days=1)
-    ends_at = combine_local(end_day, end, zone, field="end_time")
-    check_interval(starts_at, ends_at, field="end_time")
-    return starts_at, ends_at
+    return starts_at, _end_on_clock(day, start, end, zone, starts_at)
 
 
 # --- Editing stored times through a form ----------------------------------------------------
@@ -226,12 +232,7 @@ def edited_interval(
         second=0, microsecond=0
     ):
         return starts_at, starts_at + (old_end - old_start)
-    if end == start:
-        raise InvalidInput("The end must be after the start.", field="end_time")
-    end_day = day if end > start else day + timedelta(days=1)
-    ends_at = combine_local(end_day, end, zone, field="end_time")
-    check_interval(starts_at, ends_at, field="end_time")
-    return starts_at, ends_at
+    return starts_at, _end_on_clock(day, start, end, zone, starts_at)
 
 
 def long_screening_warning(
