@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from coverage.calendars.views import bp as calendars_bp
     from coverage.drafts.views import bp as drafts_bp
     from coverage.festivals.views import bp as festivals_bp
+    from coverage.notifications.views import bp as notifications_bp
     from coverage.pieces.views import bp as pieces_bp
     from coverage.programme.import_views import bp as imports_bp
     from coverage.programme.views import bp as programme_bp
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(public_feeds_bp)
     app.register_blueprint(public_export_bp)
+    app.register_blueprint(notifications_bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
     csrf.exempt(api_bp)
 

@@ -80,9 +80,10 @@ def create_token_command(email: str, label: str) -> None:
     "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has any data."
 )
 def demo_data_command(if_empty: bool) -> None:
-    """Load the demo desk: LFF 2021, a second festival, and four demo accounts."""
+    """Load the demo desk: LFF 2021, TIFF 2021, a festival running now, four demo accounts."""
     from coverage.demo import load_demo_data
     from coverage.models import Festival, User
+    from coverage.timeutil import utcnow
 
     if current_app.config["COVERAGE_ENV"] == "production":
         _fail("Demo data (with its well-known passwords) is never loaded in production.")
@@ -94,7 +95,7 @@ def demo_data_command(if_empty: bool) -> None:
             click.echo("The database already has data; demo data not loaded.")
             return
         _fail("The database is not empty; demo data goes only into an empty database.")
-    summary = load_demo_data()
+    summary = load_demo_data(utcnow())
     db.session.commit()
     click.echo(summary)
 
@@ -174,6 +175,7 @@ def import_programme_command(
     """Import a programme CSV into a festival: all of it, or nothing when there are errors."""
     from coverage.festivals.services import festival_by_slug
     from coverage.programme import importer
+    from coverage.programme.import_venues import describe_proposal
     from coverage.programme.importing import DateOrder
 
     festival = festival_by_slug(festival_slug)
@@ -205,6 +207,9 @@ def import_programme_command(
     if preview.plan is not None:
         for note in preview.plan.notes:
             click.echo(f"note: {note}", err=True)
+        # The CLI takes venue merges as proposed (the web preview lets the editor change them).
+        for proposal in preview.plan.venue_proposals:
+            click.echo(f"note: venues: {describe_proposal(proposal)}", err=True)
     summary = importer.summary_line(preview.parsed, preview.plan)
     if not preview.can_apply:
         click.echo(summary)
@@ -248,7 +253,8 @@ def publish_due_command() -> None:
 )
 @click.option("--once", is_flag=True, help="Run one round and exit (1 if it failed), for cron.")
 def worker_command(interval: int | None, once: bool) -> None:
-    """Publish scheduled pieces as their time comes, every --interval seconds, until stopped.
+    """Publish scheduled pieces as their time comes, send deadline reminders, daily digests
+    and the email outbox, every --interval seconds, until stopped.
 
     Run one beside the web server (`make run` does), or one per machine in production; safe
     next to other workers and cron `publish-due` runs. A database error is logged and retried
@@ -266,7 +272,10 @@ def worker_command(interval: int | None, once: bool) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT)
     }
     if not once:
-        click.echo(f"Worker: publishing due pieces every {seconds} s; stop with Ctrl-C.", err=True)
+        click.echo(
+            f"Worker: publishing due pieces and sending email every {seconds} s; stop with Ctrl-C.",
+            err=True,
+        )
     try:
         stats = run_worker(app, interval=seconds, once=once, stop_event=stop, report=click.echo)
     finally:
@@ -276,7 +285,11 @@ def worker_command(interval: int | None, once: bool) -> None:
         if stats.last_round_failed:
             sys.exit(1)
         return
-    click.echo(f"Worker stopped ({stats.published} published in {stats.rounds} rounds).", err=True)
+    click.echo(
+        f"Worker stopped ({stats.published} published, {stats.emails_sent} emails sent "
+        f"in {stats.rounds} rounds).",
+        err=True,
+    )
 
 
 @click.command("feed-url")

@@ -58,6 +58,44 @@ def _home_market(value: str) -> str:
     return code
 
 
+SMTP_SECURITY_CHOICES = ("none", "starttls", "ssl")
+_SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def _mail_settings(env) -> dict[str, object]:
+    """SMTP_* and MAIL_FROM: how the worker sends the outbox (empty SMTP_HOST: it does not)."""
+    security = (env.get("SMTP_SECURITY") or "none").strip().lower()
+    if security not in SMTP_SECURITY_CHOICES:
+        raise ConfigError(
+            f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_CHOICES)}, not {security!r}"
+        )
+    host = (env.get("SMTP_HOST") or "").strip()
+    username = env.get("SMTP_USERNAME") or ""
+    if host and username and security == "none" and host.lower() not in _LOOPBACK_HOSTS:
+        raise ConfigError(
+            "SMTP_USERNAME is set but SMTP_SECURITY is none: the password would cross the "
+            "network unencrypted; set SMTP_SECURITY to starttls or ssl"
+        )
+    port = _positive_int(env, "SMTP_PORT", _SMTP_DEFAULT_PORTS[security])
+    if port > 65535:
+        raise ConfigError(f"SMTP_PORT must be at most 65535, not {port}")
+    digest_hour = (env.get("DIGEST_HOUR_UTC") or "7").strip()
+    if not digest_hour.isdigit() or not 0 <= int(digest_hour) <= 23:
+        raise ConfigError(f"DIGEST_HOUR_UTC must be an hour from 0 to 23, not {digest_hour!r}")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": port,
+        "SMTP_USERNAME": username,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or "",
+        "SMTP_SECURITY": security,
+        "SMTP_TIMEOUT_SECONDS": _positive_int(env, "SMTP_TIMEOUT_SECONDS", 20),
+        "MAIL_FROM": (env.get("MAIL_FROM") or "").strip() or "Festival desk <desk@localhost>",
+        # The hour (UTC) from which the day's digest emails are built.
+        "DIGEST_HOUR_UTC": int(digest_hour),
+    }
+
+
 def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, object]:
     """Build the Flask config mapping from environment variables (documented in the README)."""
     env = os.environ if environ is None else environ
@@ -102,6 +140,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # SQLite: how long a write waits for another one to finish before it gives up and the
         # request is answered 503 "try again" (see coverage.locking).
         "DATABASE_BUSY_TIMEOUT_SECONDS": _positive_int(env, "DATABASE_BUSY_TIMEOUT_SECONDS", 5),
+        **_mail_settings(env),
     }
 
 

@@ -1,4 +1,5 @@
-"""The demo desk: London Film Festival 2021 and TIFF 2021, with four demo accounts.
+"""The demo desk: London Film Festival 2021, TIFF 2021 and a (fictional) festival running now,
+with four demo accounts.
 
 Only for development and trying the tool out; `demo-data` refuses to run in production.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from coverage.accounts import services as accounts
 from coverage.accounts.roles import Role
@@ -455,8 +458,12 @@ def _add_festival(
     return festival
 
 
-def load_demo_data() -> str:
-    """Add the demo desk to the session (the caller commits) and describe what was added."""
+def load_demo_data(now: datetime) -> str:
+    """Add the demo desk to the session (the caller commits) and describe what was added.
+
+    `now` (aware) dates the festival running now and every piece's history; the command
+    passes the real clock, tests a fixed one.
+    """
     users = {
         email: accounts.create_user(email, name, role, DEMO_PASSWORD)
         for email, name, role in DEMO_ACCOUNTS
@@ -491,30 +498,32 @@ def load_demo_data() -> str:
         travel=TIFF_TRAVEL,
         films=TIFF_FILMS,
     )
-    pieces = _add_pieces(lff, users) + _add_published(lff, tiff, users)
-    screenings = sum(len(f.screenings) for f in LFF_FILMS + TIFF_FILMS)
+    _add_pieces(lff, users, now)
+    _add_published(lff, tiff, users)
+    running = add_running_festival(users, now)
+    counts = [
+        db.session.scalar(select(func.count()).select_from(model)) for model in (Film, Screening)
+    ]
+    pieces = db.session.scalar(select(func.count()).select_from(Piece))
     return (
         f"Loaded {len(DEMO_ACCOUNTS)} demo accounts (password '{DEMO_PASSWORD}'), "
-        f"festivals {lff.slug} and {tiff.slug}: {len(LFF_FILMS) + len(TIFF_FILMS)} films, "
-        f"{screenings} screenings, {pieces} pieces of coverage."
+        f"festivals {lff.slug}, {tiff.slug} and {running.slug} (running now: "
+        f"{running.start_date:%-d %b} to {running.end_date:%-d %b %Y}, {running.timezone}): "
+        f"{counts[0]} films, {counts[1]} screenings, {pieces} pieces of coverage."
     )
 
 
-def _add_pieces(festival: Festival, users: dict) -> int:
+def _add_pieces(festival: Festival, users: dict, now: datetime) -> int:
     """A desk mid-festival: a review filed, one assigned, one being drafted, an interview
     pitched."""
-    from sqlalchemy import select
-
     from coverage.drafts import services as drafts
     from coverage.pieces import services as pieces
     from coverage.pieces.kinds import PieceKind
     from coverage.pieces.workflow import Action
-    from coverage.timeutil import utcnow
 
     editor = users["editor@example.com"]
     critic = users["critic@example.com"]
     critic2 = users["critic2@example.com"]
-    now = utcnow()
 
     def film(title: str) -> Film:
         return db.session.scalar(
@@ -540,7 +549,7 @@ def _add_pieces(festival: Festival, users: dict) -> int:
         return piece
 
     # Filed and waiting for the desk: take it for editing, approve and publish it, and it reads
-    # like the house-style example (see ../shared/DESIGN.md).
+    # like the house-style example (see docs/design.md).
     filed = review("Red Rocket", critic)
     drafts.save_draft(
         filed,
@@ -631,8 +640,6 @@ def _add_published(lff: Festival, tiff: Festival, users: dict) -> int:
     a TIFF review and an LFF interview, taken through the workflow in festival time."""
     from datetime import UTC
 
-    from sqlalchemy import select
-
     from coverage.drafts import services as drafts
     from coverage.pieces import services as pieces
     from coverage.pieces.kinds import PieceKind
@@ -703,3 +710,590 @@ def _add_published(lff: Festival, tiff: Festival, users: dict) -> int:
         pull_quote="Music was the way into both of them",
     )
     return 2
+
+
+# --- A festival running now -------------------------------------------------------------------
+#
+# LFF and TIFF 2021 lie years in the past, so on their own they show a new user only overdue
+# work. The Harbour Lights Film Festival is fictional (its films and people too) and is dated
+# from the day the demo is loaded: it opened two days ago and closes in eight, so every
+# account's "My work" has screenings to attend, deadlines in the next hours and days, copy
+# waiting for the desk and one deadline already missed.
+
+RUNNING_ZONE = "Asia/Manila"
+RUNNING_SINCE_DAYS = 2  # opened two days before the demo is loaded
+RUNNING_FOR_DAYS = 11  # and closes eight days after it
+
+PICC = "PICC Complex, Vicente Sotto Street, Pasay, Metro Manila"
+RUNNING_VENUES = {
+    # Rooms of one building share the name before " – ".
+    "PICC – Plenary Hall": PICC,
+    "PICC – Cinema Rizal": PICC,
+    "PICC – Cinema Bonifacio": PICC,
+    "Ayala Malls Manila Bay – Cinema 3": "Diosdado Macapagal Boulevard, Parañaque, Metro Manila",
+    "Greenbelt 3 – Cinema 1": "Ayala Center, Makati, Metro Manila",
+    "UP Film Institute – Cine Adarna": "Magsaysay Avenue, UP Diliman, Quezon City",
+}
+
+# Minutes between venues at festival-time traffic (Manila's is slow).
+RUNNING_TRAVEL = [
+    ("PICC – Plenary Hall", "PICC – Cinema Rizal", 5),
+    ("PICC – Plenary Hall", "PICC – Cinema Bonifacio", 5),
+    ("PICC – Cinema Rizal", "PICC – Cinema Bonifacio", 5),
+    ("PICC – Plenary Hall", "Ayala Malls Manila Bay – Cinema 3", 20),
+    ("PICC – Cinema Rizal", "Ayala Malls Manila Bay – Cinema 3", 20),
+    ("PICC – Cinema Bonifacio", "Ayala Malls Manila Bay – Cinema 3", 20),
+    ("PICC – Plenary Hall", "Greenbelt 3 – Cinema 1", 35),
+    ("PICC – Cinema Rizal", "Greenbelt 3 – Cinema 1", 35),
+    ("PICC – Cinema Bonifacio", "Greenbelt 3 – Cinema 1", 35),
+    ("Ayala Malls Manila Bay – Cinema 3", "Greenbelt 3 – Cinema 1", 35),
+    ("PICC – Plenary Hall", "UP Film Institute – Cine Adarna", 75),
+    ("PICC – Cinema Rizal", "UP Film Institute – Cine Adarna", 75),
+    ("PICC – Cinema Bonifacio", "UP Film Institute – Cine Adarna", 75),
+    ("Ayala Malls Manila Bay – Cinema 3", "UP Film Institute – Cine Adarna", 90),
+    ("Greenbelt 3 – Cinema 1", "UP Film Institute – Cine Adarna", 60),
+]
+
+INTERVIEW_ROOM = "PICC press centre, interview room 2"
+
+
+def running_festival_days(now: datetime) -> tuple[date, date, date]:
+    """(opening day, today, closing day) of the running demo festival, in its zone, for the
+    instant `now` (aware)."""
+    today = now.astimezone(ZoneInfo(RUNNING_ZONE)).date()
+    opening = today - timedelta(days=RUNNING_SINCE_DAYS)
+    return opening, today, opening + timedelta(days=RUNNING_FOR_DAYS - 1)
+
+
+def _running_films(today: date) -> list[DemoFilm]:
+    """The programme, with screenings on days counted from `today` (-2 is the opening day)."""
+
+    def on(offset: int, clock: str) -> str:
+        return f"{(today + timedelta(days=offset)).isoformat()} {clock}"
+
+    plenary, rizal, bonifacio = (
+        "PICC – Plenary Hall",
+        "PICC – Cinema Rizal",
+        "PICC – Cinema Bonifacio",
+    )
+    ayala, greenbelt, upfi = (
+        "Ayala Malls Manila Bay – Cinema 3",
+        "Greenbelt 3 – Cinema 1",
+        "UP Film Institute – Cine Adarna",
+    )
+    year = today.year
+    director = PersonRole.DIRECTOR
+    return [
+        DemoFilm(
+            "Tide Tables",
+            "Marisol Dela Cruz",
+            "Philippines",
+            year,
+            104,
+            "Opening Night",
+            PremiereStatus.WORLD,
+            None,
+            "The keeper of a tide gauge on a sinking island in Manila Bay refuses to leave when "
+            "his village is moved inland.",
+            screenings=(
+                (on(-2, "10:00"), rizal, PRESS),
+                (on(-2, "19:00"), plenary, GALA),
+                (on(3, "16:00"), greenbelt, PUBLIC),
+            ),
+            talent=(("Marisol Dela Cruz", director), ("Joel Manalo", PersonRole.ACTOR)),
+        ),
+        DemoFilm(
+            "Kites Over Tondo",
+            "Paolo Navarro",
+            "Philippines",
+            year,
+            94,
+            "Main Competition",
+            PremiereStatus.WORLD,
+            None,
+            "Three brothers build kites on a Tondo rooftop to sell before the typhoon season, and "
+            "to keep their mother from taking a job abroad.",
+            screenings=(
+                (on(-2, "09:00"), bonifacio, PRESS),
+                (on(-1, "21:00"), ayala, PUBLIC),
+                (on(4, "18:30"), upfi, PUBLIC),
+            ),
+            talent=(("Paolo Navarro", director),),
+        ),
+        DemoFilm(
+            "Night Market",
+            "Lara Villanueva",
+            "Philippines, Singapore",
+            year,
+            82,
+            "Asian Horizons",
+            PremiereStatus.INTERNATIONAL,
+            None,
+            "Over one night in a Manila market, a fish vendor tries to raise her son's bail.",
+            screenings=(
+                (on(-2, "12:00"), rizal, PRESS),
+                (on(0, "21:30"), greenbelt, PUBLIC),
+                (on(5, "14:00"), ayala, PUBLIC),
+            ),
+            talent=(("Lara Villanueva", director),),
+        ),
+        DemoFilm(
+            "Salt and Smoke",
+            "Ama Owusu",
+            "Ghana, UK",
+            year,
+            89,
+            "World Cinema",
+            PremiereStatus.INTERNATIONAL,
+            None,
+            "A fish smoker in a Ghanaian coastal town takes on the trawlers emptying her sea.",
+            screenings=(
+                (on(-2, "13:30"), bonifacio, PRESS),
+                (on(-1, "18:00"), greenbelt, PUBLIC),
+                (on(6, "16:00"), upfi, PUBLIC),
+            ),
+            talent=(("Ama Owusu", director),),
+        ),
+        DemoFilm(
+            "A House by the Pasig",
+            "Carlo Bautista",
+            "Philippines",
+            year,
+            110,
+            "Main Competition",
+            PremiereStatus.WORLD,
+            None,
+            "Four generations argue over selling the riverside house that has flooded every year "
+            "since 1970.",
+            screenings=(
+                (on(-1, "09:00"), bonifacio, PRESS),
+                (on(-1, "19:30"), plenary, GALA),
+                (on(2, "15:00"), ayala, PUBLIC),
+            ),
+            talent=(("Carlo Bautista", director),),
+        ),
+        DemoFilm(
+            "Monsoon Letters",
+            "Hana Yoshida",
+            "Japan, Philippines",
+            year,
+            118,
+            "Asian Horizons",
+            PremiereStatus.INTERNATIONAL,
+            None,
+            "A widow from Osaka travels to Baguio to find the woman her husband wrote to every "
+            "rainy season for forty years.",
+            screenings=(
+                (on(-1, "10:00"), rizal, PRESS),
+                (on(0, "20:30"), ayala, PUBLIC),
+                (on(4, "14:00"), upfi, PUBLIC),
+            ),
+            talent=(("Hana Yoshida", director),),
+        ),
+        DemoFilm(
+            "Paper Boats",
+            "Agnieszka Wróbel",
+            "Poland",
+            year,
+            101,
+            "World Cinema",
+            PremiereStatus.WORLD,
+            None,
+            "A retired Gdańsk shipbuilder teaches his granddaughter to sail the summer her parents "
+            "separate.",
+            screenings=(
+                (on(-1, "13:00"), rizal, PRESS),
+                (on(1, "19:00"), plenary, GALA),
+                (on(3, "20:00"), greenbelt, PUBLIC),
+            ),
+            talent=(("Agnieszka Wróbel", director),),
+        ),
+        DemoFilm(
+            "Rain on Tin Roofs",
+            "Bea Santos",
+            "Philippines",
+            year,
+            97,
+            "Main Competition",
+            PremiereStatus.WORLD,
+            None,
+            "A sound recordist taping her province's last rainy season before a dam floods it "
+            "falls for one of the engineers building it.",
+            screenings=(
+                (on(-1, "13:00"), bonifacio, PRESS),
+                (on(0, "18:00"), plenary, GALA),
+                (on(5, "19:00"), ayala, PUBLIC),
+            ),
+            talent=(("Bea Santos", director),),
+        ),
+        DemoFilm(
+            "The Ferryman's Daughter",
+            "Anton Reyes",
+            "Philippines",
+            year,
+            96,
+            "Main Competition",
+            PremiereStatus.WORLD,
+            None,
+            "On the last ferry across Laguna de Bay, a boatman's daughter smuggles medicine while "
+            "her father looks away.",
+            screenings=(
+                (on(1, "09:30"), rizal, PRESS),
+                (on(2, "19:00"), plenary, GALA),
+                (on(6, "13:00"), greenbelt, PUBLIC),
+            ),
+            talent=(("Anton Reyes", director), ("Mika Ramos", PersonRole.ACTOR)),
+        ),
+        DemoFilm(
+            "The Last Jeepney",
+            "Dennis Abad",
+            "Philippines",
+            year,
+            78,
+            "Documentary",
+            PremiereStatus.WORLD,
+            None,
+            "The drivers of Manila's last hand-built jeepneys, in the year they are ordered off "
+            "the road.",
+            screenings=(
+                (on(0, "10:00"), bonifacio, INDUSTRY),
+                (on(1, "18:00"), rizal, PUBLIC),
+                (on(7, "15:00"), upfi, PUBLIC),
+            ),
+            talent=(("Dennis Abad", director),),
+        ),
+        DemoFilm(
+            "The Weight of Water",
+            "Sofía Marín",
+            "Spain, Philippines",
+            year,
+            110,
+            "World Cinema",
+            PremiereStatus.INTERNATIONAL,
+            None,
+            "A Spanish diver and a Palawan fisherman search the same wreck for different reasons.",
+            screenings=(
+                (on(1, "13:00"), bonifacio, PRESS),
+                (on(3, "21:00"), ayala, PUBLIC),
+            ),
+            talent=(("Sofía Marín", director),),
+        ),
+        DemoFilm(
+            "Small Hours",
+            "Mai Nguyen",
+            "Vietnam",
+            year,
+            88,
+            "Asian Horizons",
+            PremiereStatus.NONE,
+            None,
+            "A night-shift nurse in Ho Chi Minh City covers for a colleague and loses track of "
+            "which lies are hers.",
+            screenings=(
+                (on(2, "10:00"), rizal, PRESS),
+                (on(4, "21:00"), greenbelt, PUBLIC),
+                (on(7, "12:00"), ayala, PUBLIC),
+            ),
+        ),
+        DemoFilm(
+            "Lighthouse Keepers",
+            "Rafael Guerrero",
+            "Philippines",
+            year,
+            115,
+            "Closing Night",
+            PremiereStatus.WORLD,
+            None,
+            "Two estranged sisters inherit a lighthouse in Batanes and the debts that keep it lit.",
+            screenings=(
+                (on(7, "10:00"), rizal, PRESS),
+                (on(8, "19:00"), plenary, GALA),
+            ),
+            talent=(("Rafael Guerrero", director),),
+        ),
+    ]
+
+
+def add_running_festival(users: dict, now: datetime) -> Festival:
+    """The Harbour Lights Film Festival, running at `now` (aware), with coverage in every state.
+
+    Everything is dated from `now`: screenings on festival days counted from today (in
+    Asia/Manila), and the times that must stay close to the present (a deadline in five
+    hours, one missed four hours ago, a piece taken for editing two hours ago) from `now`
+    itself, so the same desk appears whatever day and hour it is loaded.
+    """
+    opening, today, closing = running_festival_days(now)
+    festival = _add_festival(
+        name="Harbour Lights Film Festival",
+        edition=opening.year,
+        slug=f"harbour-lights-film-festival-{opening.year}",
+        city="Manila",
+        timezone=RUNNING_ZONE,
+        start=opening,
+        end=closing,
+        website="https://harbour-lights.example",
+        organiser="Harbour Lights Film Society",
+        buffer=30,
+        venues=RUNNING_VENUES,
+        travel=RUNNING_TRAVEL,
+        films=_running_films(today),
+    )
+    _add_running_pieces(festival, users, now, today)
+    return festival
+
+
+def _add_running_pieces(festival: Festival, users: dict, now: datetime, today: date) -> None:
+    """Coverage of the running festival, in every state the desk and the writers act on.
+
+    Past events fall on festival days before today (so they are in the past at any hour);
+    deadlines meant to feel near are counted from `now`.
+    """
+    from coverage.drafts import services as drafts
+    from coverage.pieces import services as pieces
+    from coverage.pieces.kinds import PieceKind
+    from coverage.pieces.workflow import Action
+
+    editor = users["editor@example.com"]
+    nia = users["critic@example.com"]
+    sam = users["critic2@example.com"]
+    zone = ZoneInfo(festival.timezone)
+
+    def at(offset: int, clock: str) -> datetime:
+        """Festival-local `clock` on the day `offset` days from today."""
+        return _local(f"{(today + timedelta(days=offset)).isoformat()} {clock}", zone)
+
+    def film(title: str) -> Film:
+        return db.session.scalar(
+            select(Film).where(Film.festival_id == festival.id, Film.title == title)
+        )
+
+    def person(title: str, name: str) -> Person:
+        return db.session.scalar(
+            select(Person).where(Person.film_id == film(title).id, Person.name == name)
+        )
+
+    def planned(plan: pieces.PlanFields, when: datetime) -> Piece:
+        """A desk-planned piece, created and assigned at `when`."""
+        piece = pieces.create_piece(
+            festival, editor, pieces.PlanFields(kind=plan.kind, film_id=plan.film_id), when
+        )
+        piece.created_at = when
+        pieces.assign(piece, editor, plan, when)
+        return piece
+
+    def review(title: str, writer, when: datetime, due_at: datetime | None = None) -> Piece:
+        chosen = film(title)
+        screening = pieces.screening_choices(chosen)[0]  # the press screening
+        plan = pieces.PlanFields(
+            kind=PieceKind.REVIEW,
+            film_id=chosen.id,
+            writer_id=writer.id,
+            editor_id=editor.id,
+            screening_id=screening.id,
+            due_at=due_at or pieces.default_due(screening, None),
+            word_target=450,
+        )
+        return planned(plan, when)
+
+    def interview(title: str, name: str, writer, slot: tuple[datetime, datetime], when) -> Piece:
+        plan = pieces.PlanFields(
+            kind=PieceKind.INTERVIEW,
+            film_id=film(title).id,
+            interviewee_ids=[person(title, name).id],
+            writer_id=writer.id,
+            editor_id=editor.id,
+            slot_starts_at=slot[0],
+            slot_ends_at=slot[1],
+            slot_place=INTERVIEW_ROOM,
+            due_at=pieces.default_due(None, slot[1]),
+            word_target=800,
+        )
+        return planned(plan, when)
+
+    def write(piece: Piece, author, when: datetime, standfirst: str, body: str, stars=None):
+        headline = piece.headline or pieces.house_headline(piece)
+        drafts.save_draft(
+            piece,
+            author,
+            drafts.Text(headline, standfirst, body, stars),
+            base_version=piece.version,
+            now=when,
+        )
+
+    def steps(piece: Piece, *moves: tuple) -> None:
+        for actor, action, when, *note in moves:
+            pieces.transition(piece, actor, action, when, *note)
+
+    file, take, approve = Action.FILE, Action.TAKE_FOR_EDIT, Action.APPROVE
+
+    # Live since the opening gala: the hub and the Atom feed have this festival's first review.
+    opener = review("Tide Tables", sam, at(-3, "10:00"))
+    write(opener, sam, at(-2, "14:00"), *HARBOUR_TEXTS["Tide Tables"], 4)
+    steps(
+        opener,
+        (sam, file, at(-2, "16:00")),
+        (editor, take, at(-2, "17:00")),
+        (editor, approve, at(-2, "18:30")),
+        (editor, Action.PUBLISH, at(-2, "21:30")),
+    )
+
+    # The editor's desk: an interview taken for editing two hours ago...
+    talk = interview(
+        "Tide Tables",
+        "Marisol Dela Cruz",
+        nia,
+        (at(-2, "15:30"), at(-2, "16:15")),
+        at(-3, "11:00"),
+    )
+    write(talk, nia, at(-2, "22:00"), *HARBOUR_TEXTS["interview"])
+    steps(talk, (nia, file, at(-1, "12:30")), (editor, take, now - timedelta(hours=2)))
+
+    # ...copy filed and waiting (oldest first: Nia's, then Sam's after the gala)...
+    rain = review("Rain on Tin Roofs", nia, at(-3, "11:30"))
+    write(rain, nia, at(-1, "17:30"), *HARBOUR_TEXTS["Rain on Tin Roofs"], 3)
+    steps(rain, (nia, file, at(-1, "18:00")))
+    house = review("A House by the Pasig", sam, at(-3, "10:30"))
+    write(house, sam, at(-1, "22:00"), *HARBOUR_TEXTS["A House by the Pasig"], 4)
+    steps(house, (sam, file, at(-1, "22:30")))
+
+    # ...a review approved and ready (its embargo lifted last night: publishing puts it live)...
+    kites = review("Kites Over Tondo", nia, at(-3, "12:00"))
+    write(kites, nia, at(-2, "18:00"), *HARBOUR_TEXTS["Kites Over Tondo"], 4)
+    steps(
+        kites,
+        (nia, file, at(-2, "18:30")),
+        (editor, take, at(-1, "09:00")),
+        (editor, approve, at(-1, "11:00")),
+    )
+
+    # ...and one scheduled: published before the world premiere, it goes live at the gala.
+    boats = review("Paper Boats", sam, at(-3, "12:30"))
+    write(boats, sam, at(-1, "15:30"), *HARBOUR_TEXTS["Paper Boats"], 3)
+    steps(
+        boats,
+        (sam, file, at(-1, "15:45")),
+        (editor, take, at(-1, "16:30")),
+        (editor, approve, at(-1, "17:00")),
+        (editor, Action.PUBLISH, at(-1, "17:15")),
+    )
+
+    # The writers' deadlines: Nia's next one is in five hours...
+    monsoon = review("Monsoon Letters", nia, at(-3, "13:00"), due_at=now + timedelta(hours=5))
+    write(monsoon, nia, at(-1, "23:00"), *HARBOUR_TEXTS["Monsoon Letters"])
+    # ...then a review the editor returned with notes, due in ten...
+    market = review("Night Market", nia, at(-3, "13:30"), due_at=now + timedelta(hours=10))
+    write(market, nia, at(-2, "19:00"), *HARBOUR_TEXTS["Night Market"], 3)
+    steps(
+        market,
+        (nia, file, at(-2, "20:00")),
+        (editor, take, at(-1, "09:30")),
+        (editor, Action.RETURN, at(-1, "09:45"), RETURN_NOTE),
+    )
+    # ...and Sam missed his four hours ago.
+    salt = review("Salt and Smoke", sam, at(-3, "14:00"), due_at=now - timedelta(hours=4))
+    write(salt, sam, at(-2, "18:00"), *HARBOUR_TEXTS["Salt and Smoke"])
+
+    # Coming up: a press screening tomorrow morning, an interview tomorrow afternoon, the
+    # closing film's press screening next week.
+    review("The Ferryman's Daughter", nia, at(-1, "20:00"))
+    interview(
+        "The Last Jeepney", "Dennis Abad", sam, (at(1, "15:00"), at(1, "15:45")), at(-1, "20:15")
+    )
+    review("Lighthouse Keepers", sam, at(-1, "20:30"))
+
+    # Sam declined one: it waits for the desk to reassign it.
+    declined = review("The Weight of Water", sam, at(-1, "10:00"))
+    steps(declined, (sam, Action.DECLINE, at(-1, "21:00"), DECLINE_NOTE))
+
+    # Nia's pitch, waiting for an editor to decide.
+    pitch = pieces.create_piece(
+        festival,
+        nia,
+        pieces.PlanFields(
+            kind=PieceKind.INTERVIEW,
+            film_id=film("The Ferryman's Daughter").id,
+            interviewee_ids=[person("The Ferryman's Daughter", "Anton Reyes").id],
+            headline="Anton Reyes on the last ferries of Laguna de Bay",
+        ),
+        at(-1, "22:00"),
+    )
+    pitch.created_at = at(-1, "22:00")
+    db.session.flush()
+
+
+RETURN_NOTE = (
+    "The second half retells the plot: cut it to two sentences and tell us whether the ending "
+    "works. 450 words, please."
+)
+DECLINE_NOTE = (
+    "I'm already reviewing two films that day and interviewing Dennis Abad at 15:00. Could "
+    "someone else take this one?"
+)
+
+# (standfirst, body) of each piece's text as its writer saved it.
+HARBOUR_TEXTS = {
+    "Tide Tables": (
+        "Marisol Dela Cruz opens the festival with a quiet, stubborn film about a man who "
+        "will not leave a sinking island.",
+        "Every morning Mang Teodoro rows out to read the tide gauge his father built, and "
+        "every year the water comes a little higher up the steps of the chapel.\n\n"
+        "Dela Cruz films the island in long, patient takes, and Joel Manalo gives Teodoro the "
+        "dignity of a man who knows exactly what he is losing. The relocation officers are "
+        "not villains; they are tired, and the film lets them be.\n\n"
+        "It is slow, and it means to be. By the final high tide you understand why he stays.",
+    ),
+    "interview": (
+        "The director of the opening film on islands, tides and the people who refuse to move.",
+        "Marisol Dela Cruz spent three rainy seasons on the island before she shot a frame.\n\n"
+        '"You cannot film water rising from a hotel," she says. "You have to be there when it '
+        'comes into the kitchen."\n\n'
+        "Her lead, Joel Manalo, is a fisherman who had never acted before.",
+    ),
+    "Rain on Tin Roofs": (
+        "Bea Santos's debut is a love story told mostly through sound.",
+        "Lorna records rain: on nipa, on tin, on the river that will be a reservoir by next "
+        "year. Santos builds the film around her microphones, and the sound design is the "
+        "best thing in the festival so far.\n\n"
+        "The romance with the dam's engineer is less sure of itself, but the last ten "
+        "minutes, in a silent flooded church, are unforgettable.",
+    ),
+    "A House by the Pasig": (
+        "Carlo Bautista's family saga floods every year and somehow stays afloat.",
+        "Four generations, one house, fifty years of floods: Bautista keeps the camera inside "
+        "the house, and the river comes to it.\n\n"
+        "The film is too long by twenty minutes and the youngest generation is thinly "
+        "written, but the grandmother's monologue about the 1970 flood is the scene people "
+        "will talk about.",
+    ),
+    "Kites Over Tondo": (
+        "A rooftop, three brothers and a typhoon season: Paolo Navarro's debut soars.",
+        "The Salcedo brothers build kites to sell before the rains come, and Navarro shoots "
+        "Tondo from their rooftop, where the city is all wires, washing and sky.\n\n"
+        "The young cast is wonderful, and the film is generous to everyone in it, even the "
+        "recruiter offering their mother a job in Dubai.",
+    ),
+    "Paper Boats": (
+        "Agnieszka Wróbel's gentle coming-of-age story is a summer on the Baltic worth taking.",
+        "A retired shipbuilder, a granddaughter who would rather be anywhere else, and a "
+        "dinghy that needs a summer's work: Wróbel knows exactly how familiar this is and "
+        "plays it with a light hand.\n\n"
+        "It never surprises, but it never lies either.",
+    ),
+    "Monsoon Letters": (
+        "Hana Yoshida's epistolary drama crosses forty years and two countries.",
+        "A widow from Osaka finds a box of letters postmarked Baguio, one for every rainy "
+        "season since 1984...",
+    ),
+    "Night Market": (
+        "Lara Villanueva's one-night thriller never lets up.",
+        "Nene has until the market closes to raise her son's bail. Villanueva follows her "
+        "stall to stall in real time.\n\n"
+        "She borrows from the rice seller, then from the man who runs the karaoke, then from "
+        "her sister, who says no. The police come back at midnight. The fish do not sell. "
+        "At three, a stranger offers her a way out, and she takes it.",
+    ),
+    "Salt and Smoke": (
+        "Ama Owusu's documentary-style drama about the fish smokers of the Ghanaian coast.",
+        "The smoke comes first: Owusu opens on the ovens of Elmina before dawn...",
+    ),
+}

@@ -3,21 +3,33 @@
 from coverage.accounts.models import ApiToken, User
 from coverage.calendars.models import FeedState, FeedToken
 from coverage.drafts.models import Comment, EditPresence, Revision
-from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueTravel
+from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueAlias, VenueTravel
 from coverage.identity import InstallSetting
-from coverage.pieces.models import Piece, PieceSlug, Transition, piece_films, piece_interviewees
+from coverage.notifications.models import EmailPreference, Notification, OutboxMessage
+from coverage.pieces.models import (
+    ClashOverride,
+    Piece,
+    PieceSlug,
+    Transition,
+    piece_films,
+    piece_interviewees,
+)
 from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 
 __all__ = [
     "ApiToken",
+    "ClashOverride",
     "Comment",
     "EditPresence",
+    "EmailPreference",
     "FeedState",
     "FeedToken",
     "Festival",
     "FestivalSlug",
     "Film",
     "InstallSetting",
+    "Notification",
+    "OutboxMessage",
     "Person",
     "ProgrammeUpload",
     "Piece",
@@ -27,6 +39,7 @@ __all__ = [
     "Transition",
     "User",
     "Venue",
+    "VenueAlias",
     "VenueTravel",
     "piece_films",
     "piece_interviewees",

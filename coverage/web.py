@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from coverage.accounts.permissions import Actor, can_edit_programme
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
-from coverage.timeutil import format_in_zone
+from coverage.timeutil import format_in_zone, to_zone, zone_label, zone_legend
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -171,9 +172,23 @@ def render_error(status: int, title: str, detail: str) -> tuple[Any, int]:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["in_zone"] = format_in_zone
+    app.jinja_env.filters["zone_label"] = zone_label
+    app.jinja_env.filters["zone_legend"] = festival_zone_legend
+    app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["can_edit_programme"] = _current_user_edits_programme
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def clock(moment: datetime | None, zone: str, fmt: str = "%H:%M") -> str:
+    """`s.starts_at|clock(tz)`: "18:30", the zone left to the page's legend (`zone_legend`).
+    Only for pages about one festival that show its legend; lists mixing zones use `in_zone`."""
+    return "" if moment is None else to_zone(moment, zone).strftime(fmt)
+
+
+def festival_zone_legend(festival: Any) -> str:
+    """`festival|zone_legend`: "Manila time, UTC+8" over the festival's dates."""
+    return zone_legend(festival.timezone, festival.start_date, festival.end_date)
 
 
 def _current_user_edits_programme() -> bool:

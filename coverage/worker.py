@@ -1,9 +1,12 @@
-"""The background worker: publishes scheduled pieces when their time comes, round after round.
+"""The background worker: publishes scheduled pieces when their time comes, reminds writers of
+deadlines, builds daily digests and sends the email outbox, round after round.
 
 `flask --app app worker` runs `run_worker` beside the web server (`make run` starts both) or as
 one long-running process per machine in production; `--once` runs a single round for cron. Any
 number of workers and cron runs may share one database: `publish_due` claims each piece under a
-row lock with a conditional UPDATE, so none is published twice.
+row lock with a conditional UPDATE, so none is published twice; reminders and digests exist once
+by their unique keys; each email is claimed under a lease before it is sent (see
+coverage.notifications.mailer), so none is sent twice.
 
 A round that fails (PostgreSQL restarting, SQLite busy) is rolled back, logged and simply tried
 again next round: nothing is lost, because the work is the rows themselves.
@@ -30,12 +33,36 @@ DEFAULT_INTERVAL_SECONDS = 15
 
 @dataclass
 class WorkerStats:
-    """What a run did: rounds run, rounds that failed, and pieces published."""
+    """What a run did: rounds run, rounds that failed, pieces published, deadline reminders
+    and digests created, and emails sent, put off for a retry, or given up."""
 
     rounds: int = 0
     failed_rounds: int = 0
     published: int = 0
     last_round_failed: bool = False
+    reminders: int = 0
+    digests: int = 0
+    emails_sent: int = 0
+    emails_retried: int = 0
+    emails_failed: int = 0
+
+    def add(self, result: RoundResult) -> None:
+        self.published += result.published
+        self.reminders += result.reminders
+        self.digests += result.digests
+        self.emails_sent += result.emails_sent
+        self.emails_retried += result.emails_retried
+        self.emails_failed += result.emails_failed
+
+
+@dataclass
+class RoundResult:
+    published: int = 0
+    reminders: int = 0
+    digests: int = 0
+    emails_sent: int = 0
+    emails_retried: int = 0
+    emails_failed: int = 0
 
 
 def published_line(piece, now: datetime) -> str:
@@ -46,27 +73,79 @@ def published_line(piece, now: datetime) -> str:
     return f"published #{piece.id} {piece_title(piece)} at {format_in_zone(now, zone)}"
 
 
-def run_round(app: Flask, now: datetime, report: Callable[[str], None]) -> int:
-    """Publish what is due at `now`, commit, then `report` one line per piece published.
+def run_round(
+    app: Flask,
+    now: datetime,
+    report: Callable[[str], None],
+    result: RoundResult | None = None,
+) -> RoundResult:
+    """One round at `now`: publish what is due, add the deadline reminders and daily digests
+    due, then send the email outbox; `report` one line per piece published and a line for the
+    mail ("sent 3 emails").
 
-    Runs in its own app context, so each round has a fresh session (and a pooled connection
-    checked with a ping: a database that restarted since the last round is reconnected). Raises
-    whatever the database raised, after rolling back; returns how many pieces were published.
+    Each step commits on its own, in its own app context (a fresh session, and a pooled
+    connection checked with a ping: a database that restarted since the last round is
+    reconnected), so a failing step holds up none of the others. After all ran, the first
+    error is raised again (the round counts as failed); its step was rolled back. What the
+    other steps did is in `result` (pass one to read it after a failure).
     """
+    from coverage.notifications import mailer
+    from coverage.notifications import services as notifications
     from coverage.pieces.services import publish_due
 
+    result = result if result is not None else RoundResult()
+    errors: list[BaseException] = []
     with app.app_context():
         try:
             published = publish_due(now)
             # Described before the commit (which expires the objects), printed only after it.
             lines = [published_line(piece, now) for piece in published]
             db.session.commit()
-        except BaseException:
+        except BaseException as error:
             _rollback_quietly()
-            raise
+            if not isinstance(error, Exception):
+                raise
+            errors.append(error)
+            lines = []
     for line in lines:
         report(line)
-    return len(lines)
+    result.published = len(lines)
+    with app.app_context():
+        try:
+            result.reminders = notifications.remind(now)
+            result.digests = notifications.build_digests(now, app.config["DIGEST_HOUR_UTC"])
+            db.session.commit()
+        except BaseException as error:
+            _rollback_quietly()
+            result.reminders = result.digests = 0
+            if not isinstance(error, Exception):
+                raise
+            errors.append(error)
+    if result.reminders:
+        report(f"added {_count(result.reminders, 'deadline reminder')}")
+    if result.digests:
+        report(f"queued {_count(result.digests, 'daily digest')}")
+    try:
+        sending = mailer.send_due(app, now)
+    except Exception as error:
+        errors.append(error)
+    else:
+        result.emails_sent = sending.sent
+        result.emails_retried = sending.retried
+        result.emails_failed = sending.failed
+        if sending.sent:
+            report(f"sent {_count(sending.sent, 'email')}")
+        if sending.retried:
+            report(f"{_count(sending.retried, 'email')} to retry later: {sending.errors[-1]}")
+        if sending.failed:
+            report(f"gave up {_count(sending.failed, 'email')} the mail server refused")
+    if errors:
+        raise errors[0]
+    return result
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def run_worker(
@@ -78,7 +157,8 @@ def run_worker(
     now: Callable[[], datetime] = utcnow,
     report: Callable[[str], None] = print,
 ) -> WorkerStats:
-    """Run publishing rounds until `stop_event` is set (or after one round when `once`).
+    """Run rounds (publish, remind, digest, send mail) until `stop_event` is set (or after one
+    round when `once`).
 
     `interval` is the pause in seconds between the end of one round and the start of the next,
     so a piece goes out at most `interval` seconds (plus one round) after its time. The pause is
@@ -94,8 +174,9 @@ def run_worker(
     retry = "" if once else f"; retrying in {interval} s"
     while True:
         stats.rounds += 1
+        result = RoundResult()
         try:
-            stats.published += run_round(app, now(), report)
+            run_round(app, now(), report, result)
             stats.last_round_failed = False
         except DBAPIError as error:
             # The database refused or went away: expected now and then, retried next round.
@@ -110,6 +191,7 @@ def run_worker(
             stats.failed_rounds += 1
             stats.last_round_failed = True
             logger.exception("publishing round failed%s", retry)
+        stats.add(result)
         if once or stop.is_set() or stop.wait(interval):
             return stats
 

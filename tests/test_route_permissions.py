@@ -28,6 +28,12 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/account/password"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
     ("POST", "/account/tokens"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
     ("POST", "/account/tokens/{token}/revoke"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    # Email choices: an empty form lacks the delivery choice (422, nothing saved).
+    ("POST", "/account/email"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
+    # Everyone has their own notifications; opening one needs which (400 without).
+    ("GET", "/notifications"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    ("POST", "/notifications/open"): {ANON: LOGIN, WRITER: 400, EDITOR: 400, ADMIN: 400},
+    ("POST", "/notifications/read-all"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
     ("GET", "/admin/users"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 200},
     ("POST", "/admin/users"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 422},
     ("POST", "/admin/users/{other}"): {ANON: LOGIN, WRITER: 403, EDITOR: 403, ADMIN: 302},
@@ -50,6 +56,8 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("POST", "/festivals/{slug}/delete", 403, 302),
             ("POST", "/festivals/{slug}/venues", 403, 422),
             ("POST", "/festivals/{slug}/venues/travel", 403, 422),
+            # Nothing ticked to merge: refused with the form, nothing merged.
+            ("POST", "/festivals/{slug}/venues/merge", 403, 422),
             ("GET", "/festivals/{slug}/venues/{venue}/edit", 403, 200),
             # Fields missing from a post keep their saved values (WTForms reads the object).
             ("POST", "/festivals/{slug}/venues/{venue}/edit", 403, 302),

@@ -31,11 +31,12 @@ def test_safe_next_url(target, expected):
 
 def test_times_show_the_zone_name():
     moment = datetime(2021, 10, 10, 17, 30, tzinfo=UTC)
-    assert format_in_zone(moment, "Europe/London") == "Sun 10 Oct 2021, 18:30 BST"
+    assert format_in_zone(moment, "Europe/London") == "Sun 10 Oct 2021, 18:30 London time"
     assert format_in_zone(datetime(2021, 11, 1, 18, 30, tzinfo=UTC), "Europe/London").endswith(
-        "18:30 GMT"
+        "18:30 London time"
     )
-    assert format_in_zone(moment, "Asia/Manila") == "Mon 11 Oct 2021, 01:30 PST"
+    # Not "PST", which a London desk reads as Pacific time.
+    assert format_in_zone(moment, "Asia/Manila") == "Mon 11 Oct 2021, 01:30 Manila time"
 
 
 def test_timezone_validation():

@@ -469,8 +469,8 @@ def test_a_colleague_sees_the_plan_of_the_piece_not_its_words(client, desk, logi
     # Plan facts: working title, film, writer, state, dates, word target, the steps taken.
     assert "Review: Red Rocket" in page
     assert "Olly Other" in page and "Drafting" in page
-    assert "Fri 08 Oct 2021, 09:00 BST · Press screening at BFI Southbank NFT1" in page
-    assert "Sun 10 Oct 2021, 10:00 BST" in page  # copy due
+    assert "Fri 08 Oct 2021, 09:00 London time · Press screening at BFI Southbank NFT1" in page
+    assert "Sun 10 Oct 2021, 10:00 London time" in page  # copy due
     assert "500 wanted" in page
     assert "return" in page and "editing → drafting" in page
     # Nothing said or written: no text, rating, revisions link, comments or notes.

@@ -66,8 +66,10 @@ def _settings_page(
     new_token: str | None = None,
     status=200,
     new_feed: dict | None = None,
+    email_form=None,
 ):
     from coverage.calendars.views import feeds_context
+    from coverage.notifications.views import preferences_form
 
     return (
         render_template(
@@ -77,6 +79,7 @@ def _settings_page(
             new_token=new_token,
             tokens=current_user.api_tokens,
             **feeds_context(new_feed),
+            email_form=email_form or preferences_form(current_user),
         ),
         status,
     )

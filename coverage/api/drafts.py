@@ -25,7 +25,7 @@ from coverage.api.schemas import (
 from coverage.api.spec import api
 from coverage.drafts import services as drafts
 from coverage.drafts.models import Comment, Revision
-from coverage.drafts.rendering import render_markdown
+from coverage.drafts.rendering import render_markdown, word_count
 from coverage.errors import NotPermitted
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -67,7 +67,7 @@ def _summary(revision: Revision, festival: Festival) -> dict:
         "applied": revision.version is not None,
         "version": revision.version,
         "based_on_version": revision.based_on_version,
-        "word_count": len(revision.body.split()),
+        "word_count": word_count(revision.body),
     }
 
 

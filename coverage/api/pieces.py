@@ -129,7 +129,7 @@ def _refuse_outsider_patch():
         return None  # a 404, or a save: the handler decides
     sent = request.get_json(silent=True)
     if isinstance(sent, dict) and any(name in sent for name in TEXT_FIELDS):
-        return problem(403, drafts.who_writes(piece), "Forbidden")
+        return problem(403, drafts.write_refusal(piece, user) or PLAN_REFUSED, "Forbidden")
     return problem(403, PLAN_REFUSED, "Forbidden")
 
 
@@ -319,6 +319,8 @@ def show_piece(piece_id: int):
     headers=IfMatchHeaders,
     resp=SpecResponse(
         HTTP_200=PieceOut,
+        # An editor took the piece before the writer's save: kept as `revision`, not applied.
+        HTTP_409=PreconditionProblem,
         HTTP_412=PreconditionProblem,
         HTTP_428=Problem,
         **WRITE_ERRORS,
@@ -331,7 +333,9 @@ def update_piece(piece_id: int, json: PiecePatch):
     Send `If-Match` with the ETag from GET: without it the answer is 428. When the piece has
     moved on since that version the answer is 412 and nothing is overwritten; text that differs
     from the piece's is kept as an unapplied revision, named in the 412 body. A matching save
-    answers with the piece and its new ETag. Changing the writer does not assign."""
+    answers with the piece and its new ETag. Changing the writer does not assign.
+    A writer may save a filed piece until an editor takes it for editing; a save that arrives
+    after the take is 409, its text kept as an unapplied revision named in the body."""
     piece = find_piece(piece_id)
     user = api_user()
     changes = _changes(json, PLAN_NULLABLE | {"star_rating"})
@@ -340,7 +344,7 @@ def update_piece(piece_id: int, json: PiecePatch):
     if changes and not services.is_desk(user):
         raise NotPermitted(PLAN_REFUSED)
     if (text_sent or pull_quote is not None) and not drafts.may_write(piece, user):
-        raise NotPermitted(drafts.who_writes(piece))
+        raise NotPermitted(drafts.write_refusal(piece, user) or PLAN_REFUSED)
     header = request.headers.get("If-Match")
     if header is None:
         return problem(428, IF_MATCH_MISSING)
@@ -365,6 +369,10 @@ def update_piece(piece_id: int, json: PiecePatch):
             # Someone saved between the check and the save: kept, not applied.
             db.session.commit()
             return _kept_not_applied(piece, base, result.revision)
+        if result.status is drafts.SaveStatus.TAKEN:
+            # An editor took the piece between the check and the save: kept, not applied.
+            db.session.commit()
+            return _taken(result.revision)
     if pull_quote is not None:
         # Checked against the body as saved just now: a refusal undoes the whole request.
         drafts.set_pull_quote(piece, user, pull_quote)
@@ -401,11 +409,24 @@ def _stale(piece: Piece, user: User, text: drafts.Text | None, base: int):
         if result.status is drafts.SaveStatus.CONFLICT:
             db.session.commit()
             return _kept_not_applied(piece, base, result.revision)
+        if result.status is drafts.SaveStatus.TAKEN:
+            db.session.commit()
+            return _taken(result.revision)
         # Unchanged, or applied because only the plan changed since then: a failed
         # precondition changes nothing, so undo it; the client still holds its text.
         db.session.rollback()
     return _precondition_failed(
         piece, f"{changed}: nothing was saved. GET it and send your changes with its new ETag."
+    )
+
+
+def _taken(revision):
+    return problem(
+        409,
+        "An editor took this piece for editing before your save, so your text was not "
+        f"applied: it is kept as revision {revision.number}. Ask the editor to make the change "
+        "(POST a comment).",
+        revision=revision.number,
     )
 
 

@@ -43,6 +43,7 @@ from coverage.errors import InvalidInput, NotFound
 from coverage.extensions import db
 from coverage.festivals import services as festivals
 from coverage.festivals.models import Festival, Venue
+from coverage.pieces.embargo import resolve_rule
 from coverage.programme import services as programme
 from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FestivalFields, FilmFields
@@ -51,7 +52,7 @@ from coverage.programme.schedule import (
     local_to_utc,
     long_screening_warning,
 )
-from coverage.timeutil import to_zone
+from coverage.timeutil import to_zone, utcnow
 from coverage.web import problem
 
 TAGS = ["programme"]
@@ -130,6 +131,7 @@ def festival_out(festival: Festival) -> FestivalOut:
         organiser=festival.organiser,
         travel_buffer_minutes=festival.travel_buffer_minutes,
         is_public=festival.is_public,
+        default_embargo=festival.default_embargo,
     )
 
 
@@ -144,7 +146,15 @@ def _film_fields(film: Film) -> FilmFields:
 def film_out(film: Film, festival: Festival) -> FilmOut:
     values = asdict(_film_fields(film))
     values["embargo_at"] = _iso(film.embargo_at, festival)
-    return FilmOut(id=film.id, festival=festival.slug, timezone=festival.timezone, **values)
+    in_force = resolve_rule(film.embargo_rule, festival.default_embargo, film.premiere_status)
+    return FilmOut(
+        id=film.id,
+        festival=festival.slug,
+        timezone=festival.timezone,
+        embargo_rule_in_force=in_force.rule,
+        embargo_rule_from=in_force.source.value,
+        **values,
+    )
 
 
 def screening_out(screening: Screening, festival: Festival) -> ScreeningOut:
@@ -415,6 +425,10 @@ def update_screening(slug: str, screening_id: int, json: ScreeningPatch):
 
     Moving the start keeps the screening's length unless `ends_at` is sent; `ends_at: null`
     recomputes the end from the film's runtime.
+
+    Unlike the web form, the API does not ask for confirmation when pieces rely on the
+    screening: sending the change is the caller's decision. Their writers (and, when a
+    first-public-screening embargo moves, their editors) are notified as on the web.
     """
     festival = find_festival(slug)
     screening = find_screening(festival, screening_id)
@@ -433,7 +447,7 @@ def update_screening(slug: str, screening_id: int, json: ScreeningPatch):
         notes=changes.get("notes", screening.notes),
     )
     with _api_field_names(end_time="ends_at", day="starts_at"):
-        programme.update_screening(screening, fields_)
+        programme.update_screening(screening, fields_, actor=api_user(), now=utcnow())
     db.session.commit()
     return screening_out(screening, festival)
 
@@ -442,10 +456,13 @@ def update_screening(slug: str, screening_id: int, json: ScreeningPatch):
 @api.validate(resp=SpecResponse(HTTP_200=ScreeningOut, **WRITE_ERRORS), tags=TAGS)
 @desk_only
 def cancel_screening(slug: str, screening_id: int):
-    """Cancel a screening (editors and admins); it stays listed with `cancelled: true`."""
+    """Cancel a screening (editors and admins); it stays listed with `cancelled: true`.
+
+    No confirmation is asked: the writers attending it, and the people of pieces whose embargo
+    follows it, are notified as on the web."""
     festival = find_festival(slug)
     screening = find_screening(festival, screening_id)
-    programme.cancel_screening(screening)
+    programme.cancel_screening(screening, actor=api_user(), now=utcnow())
     db.session.commit()
     return screening_out(screening, festival)
 
@@ -454,9 +471,9 @@ def cancel_screening(slug: str, screening_id: int):
 @api.validate(resp=SpecResponse(HTTP_200=ScreeningOut, **WRITE_ERRORS), tags=TAGS)
 @desk_only
 def restore_screening(slug: str, screening_id: int):
-    """Restore a cancelled screening (editors and admins)."""
+    """Restore a cancelled screening (editors and admins); whom it affects is notified."""
     festival = find_festival(slug)
     screening = find_screening(festival, screening_id)
-    programme.restore_screening(screening)
+    programme.restore_screening(screening, actor=api_user(), now=utcnow())
     db.session.commit()
     return screening_out(screening, festival)

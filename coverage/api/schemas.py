@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.workflow import Action
-from coverage.programme.kinds import EmbargoRule, PersonRole, PremiereStatus, ScreeningKind
+from coverage.programme.kinds import (
+    DefaultEmbargo,
+    EmbargoRule,
+    PersonRole,
+    PremiereStatus,
+    ScreeningKind,
+)
 
 
 class Problem(BaseModel):
@@ -83,6 +89,12 @@ class FestivalOut(BaseModel):
     organiser: str = Field(description="Who runs it, as the house style names it, e.g. BFI.")
     travel_buffer_minutes: int
     is_public: bool
+    default_embargo: DefaultEmbargo = Field(
+        DefaultEmbargo.NONE,
+        description="The embargo of films whose own `embargo_rule` is `festival_default`: "
+        "`none`, `first_public_screening`, or `premieres_first_public_screening` (world and "
+        "international premieres only).",
+    )
 
 
 class FestivalIn(_Input):
@@ -97,6 +109,12 @@ class FestivalIn(_Input):
     organiser: str = Field("", description="Who runs it, e.g. BFI.")
     travel_buffer_minutes: int = 15
     is_public: bool = False
+    default_embargo: DefaultEmbargo = Field(
+        DefaultEmbargo.NONE,
+        description="The embargo of films whose own `embargo_rule` is `festival_default`: "
+        "`none`, `first_public_screening`, or `premieres_first_public_screening` (world and "
+        "international premieres only).",
+    )
 
 
 class FestivalPatch(_Input):
@@ -113,6 +131,7 @@ class FestivalPatch(_Input):
     organiser: str | None = None
     travel_buffer_minutes: int | None = None
     is_public: bool | None = None
+    default_embargo: DefaultEmbargo | None = None
 
 
 class VenueOut(BaseModel):
@@ -146,10 +165,19 @@ class FilmOut(BaseModel):
     release_date: date | None
     trailer_url: str
     url: str
-    embargo_rule: EmbargoRule
+    embargo_rule: EmbargoRule = Field(
+        description="The film's own rule; `festival_default` follows the festival's "
+        "`default_embargo`."
+    )
     embargo_at: OffsetDateTime | None
     embargo_offset_minutes: int
     synopsis: str
+    embargo_rule_in_force: EmbargoRule = Field(
+        EmbargoRule.NONE,
+        description="The rule the embargo follows now: the film's own, or the festival's "
+        "default as it applies to the film's premiere status.",
+    )
+    embargo_rule_from: Literal["film", "festival"] = "film"
 
 
 class FilmIn(_Input):
@@ -164,7 +192,10 @@ class FilmIn(_Input):
     release_date: date | None = None
     trailer_url: str = ""
     url: str = Field("", description="The festival's own page for the film.")
-    embargo_rule: EmbargoRule = EmbargoRule.NONE
+    embargo_rule: EmbargoRule = Field(
+        EmbargoRule.FESTIVAL_DEFAULT,
+        description="Unset, the film follows the festival's `default_embargo`.",
+    )
     embargo_at: LocalOrOffsetDateTime | None = None
     embargo_offset_minutes: int = 0
     synopsis: str = ""

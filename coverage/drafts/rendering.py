@@ -28,6 +28,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from coverage.drafts import wordcount
+
 __all__ = [
     "Rendered",
     "markdown_without_raw_html",
@@ -183,26 +185,11 @@ def quote_candidates(markdown: str, limit: int = 12) -> list[str]:
     return unique[:limit]
 
 
-def _visible_text(tokens: Sequence[Token], out: list[str]) -> None:
-    for token in tokens:
-        if token.type in ("text", "code_inline"):
-            out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif token.type in ("code_block", "fence"):
-            out.append(f" {token.content} ")
-        elif token.children:
-            _visible_text(token.children, out)
-        elif token.block:
-            out.append(" ")  # block boundaries separate words
-
-
 def word_count(markdown: str) -> int:
     """Words a reader sees: Markdown syntax and link URLs do not count, nor do lone
-    punctuation marks such as a dash between spaces."""
-    out: list[str] = []
-    _visible_text(_tidy(_MD.parse(markdown or "", {})), out)
-    return sum(1 for word in "".join(out).split() if any(ch.isalnum() for ch in word))
+    punctuation marks such as a dash between spaces. The one definition, shared with the
+    writing page's live count, is `coverage.drafts.wordcount`."""
+    return wordcount.word_count(markdown)
 
 
 # --- Markdown for other renderers ------------------------------------------------------------

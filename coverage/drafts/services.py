@@ -19,7 +19,7 @@ from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.errors import InvalidInput, NotFound, NotPermitted
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.pieces.models import Piece
+from coverage.pieces.models import Piece, Transition
 from coverage.pieces.services import lock_piece, new_version, transition
 from coverage.pieces.workflow import Action
 
@@ -51,7 +51,10 @@ class Text:
 class SaveStatus(StrEnum):
     SAVED = "saved"
     UNCHANGED = "unchanged"
+    # Kept as an unapplied revision: someone else changed the text since the base version.
     CONFLICT = "conflict"
+    # Kept as an unapplied revision: an editor took the piece before the writer's save.
+    TAKEN = "taken"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,20 @@ def may_write(piece: Piece, user: User) -> bool:
 
 def who_writes(piece: Piece) -> str:
     return rules.who_writes(piece.state)
+
+
+def write_refusal(piece: Piece, user: User) -> str | None:
+    """None when `user` may save the piece's text now, else the sentence why not."""
+    return rules.write_refusal(user.actor, piece.state, piece.writer_id)
+
+
+def keeps_refused_save(piece: Piece, user: User) -> bool:
+    """The writer's save after an editor took the piece: kept, not applied (see save_draft)."""
+    return rules.keeps_refused_save(user.actor, piece.state, piece.writer_id)
+
+
+def writer_access(piece: Piece, user: User) -> rules.WriterAccess:
+    return rules.writer_access(user.actor, piece.state, piece.writer_id)
 
 
 def clean_text(piece: Piece, text: Text) -> Text:
@@ -145,15 +162,31 @@ def save_draft(
 
     Applied when nobody changed the text since `base_version`; otherwise stored as an
     unapplied revision and reported as a conflict. Text equal to the current text stores nothing.
+    A writer whose piece an editor took before this save (they opened it filed) gets TAKEN:
+    their text is kept as an unapplied revision for the editor to see, never dropped.
     Everything is checked under the piece's lock, against the piece as committed.
+    Raises NotPermitted (anyone else who may not write it now) and InvalidInput (a field).
     """
     lock_piece(piece)
-    if not may_write(piece, author):
-        raise NotPermitted(who_writes(piece))
+    refusal = write_refusal(piece, author)
+    if refusal is not None and not keeps_refused_save(piece, author):
+        raise NotPermitted(refusal)
     text = clean_text(piece, text)
     current = Text.of(piece)
     if text == current:
         return SaveResult(SaveStatus.UNCHANGED, None)
+    if refusal is not None:
+        revision = _store(
+            piece,
+            author,
+            text,
+            based_on=base_version,
+            version=None,
+            note=(f"{note}, not applied" if note else "Not applied")
+            + ": an editor had taken the piece for editing",
+            now=now,
+        )
+        return SaveResult(SaveStatus.TAKEN, revision)
     if text.headline != current.headline and piece.state in HEADLINE_FIXED_STATES:
         raise InvalidInput(
             "The headline was fixed when the piece was approved; send it back to editing "
@@ -244,8 +277,9 @@ def set_pull_quote(piece: Piece, author: User, quote: str) -> None:
     """Store the interview line the house-style headline is built from (see check_pull_quote).
     A different line is a new version of the piece (the headline suggestion changes with it)."""
     lock_piece(piece)
-    if not may_write(piece, author):
-        raise NotPermitted(who_writes(piece))
+    refusal = write_refusal(piece, author)
+    if refusal is not None:
+        raise NotPermitted(refusal)
     quote = check_pull_quote(piece.kind, quote, piece.body)
     if quote != piece.pull_quote:
         piece.pull_quote = quote
@@ -286,6 +320,75 @@ def restore_revision(
         base_version=base_version,
         now=now,
         note=f"Restored revision {number}",
+    )
+
+
+# --- Returned, filed and fixed after filing --------------------------------------------------
+
+
+def latest_return(piece: Piece) -> Transition | None:
+    """The editor's latest RETURN (note, who, when) while the piece is back in drafting;
+    None in any other state or when it was never returned."""
+    if piece.state is not PieceState.DRAFTING:
+        return None
+    return db.session.scalar(
+        select(Transition)
+        .where(Transition.piece_id == piece.id, Transition.action == Action.RETURN.value)
+        .order_by(Transition.created_at.desc(), Transition.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class AfterFiling:
+    """The writer's saves since they last filed: `filed` is the FILE transition, `filed_text`
+    the revision the desk was sent (None if none was kept), `latest` the newest applied save,
+    `saves` how many applied saves came after filing."""
+
+    filed: Transition
+    filed_text: Revision | None
+    latest: Revision
+    saves: int
+
+
+def changed_after_filing(piece: Piece) -> AfterFiling | None:
+    """Whether the writer changed the text after they last filed it (a typo fixed before an
+    editor took it); None when they did not, or the piece was not filed since it was drafted."""
+    if piece.state not in (PieceState.FILED, PieceState.EDITING, PieceState.READY):
+        return None
+    filed = db.session.scalar(
+        select(Transition)
+        .where(Transition.piece_id == piece.id, Transition.action == Action.FILE.value)
+        .order_by(Transition.created_at.desc(), Transition.id.desc())
+        .limit(1)
+    )
+    if filed is None:
+        return None
+    applied = (
+        select(Revision)
+        .where(Revision.piece_id == piece.id, Revision.version.is_not(None))
+        .order_by(Revision.number.desc())
+    )
+    after = list(
+        db.session.scalars(
+            applied.where(
+                Revision.created_at > filed.created_at, Revision.author_id == piece.writer_id
+            )
+        )
+    )
+    if not after:
+        return None
+    before = db.session.scalar(applied.where(Revision.created_at <= filed.created_at).limit(1))
+    return AfterFiling(filed=filed, filed_text=before, latest=after[0], saves=len(after))
+
+
+def taken_by(piece: Piece) -> Transition | None:
+    """The latest TAKE_FOR_EDIT (who took the piece from its writer, and when)."""
+    return db.session.scalar(
+        select(Transition)
+        .where(Transition.piece_id == piece.id, Transition.action == Action.TAKE_FOR_EDIT.value)
+        .order_by(Transition.created_at.desc(), Transition.id.desc())
+        .limit(1)
     )
 
 

@@ -10,6 +10,7 @@ from coverage.drafts import services as drafts
 from coverage.drafts.diff import compare
 from coverage.drafts.forms import CommentForm, TextForm
 from coverage.drafts.rendering import quote_candidates, render_markdown, word_count
+from coverage.drafts.rules import WriterAccess
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind
@@ -36,6 +37,19 @@ def word_count_global(text: str) -> int:
     return word_count(text or "")
 
 
+@bp.app_template_global("text_status")
+def text_status(piece: Piece) -> dict:
+    """For the piece page (templates/drafts/_text_status.html): what the current user may do
+    about the text now (`access`, a WriterAccess) and the writer's saves after filing."""
+    readable = current_user.is_authenticated and may_read_text(piece, current_user)
+    return {
+        "access": drafts.writer_access(piece, current_user)
+        if current_user.is_authenticated
+        else None,
+        "after_filing": drafts.changed_after_filing(piece) if readable else None,
+    }
+
+
 def _text_from(form: TextForm, piece: Piece) -> drafts.Text:
     return drafts.Text(
         headline=form.headline.data or "",
@@ -59,16 +73,55 @@ def _editor_page(piece: Piece, form: TextForm, *, preview=None, status: int = 20
         quotes=quote_candidates(form.body.data or ""),
         words=word_count(form.body.data or ""),
         others=drafts.others_editing(piece, current_user, now),
+        returned=drafts.latest_return(piece),
+        # Posted text shown again (a preview, a refusal): not saved, for editor.js.
+        reshown=request.method == "POST",
+        access=drafts.writer_access(piece, current_user),
+        filed=drafts.changed_after_filing(piece),
         now=now,
     ), status
+
+
+def _taken_page(piece: Piece, mine=None, *, status: int = 409):
+    """The writer's page once an editor has the piece: no more saving, ask the editor in a
+    comment; `mine` is the revision their refused save was kept as, if any."""
+    # Not bound to this request: its `body` is the draft's, not a comment.
+    form = CommentForm(formdata=None)
+    if mine is not None:
+        form.body.data = (
+            f"I changed the text after you took it: my changes are kept as revision "
+            f"{mine.number}. Could you apply them?"
+        )
+    return render_template(
+        "drafts/taken.html",
+        piece=piece,
+        festival=piece.festival,
+        title=piece_title(piece),
+        taken=drafts.taken_by(piece),
+        mine=mine,
+        comment_form=form,
+        can_comment=drafts.may_comment(piece, current_user),
+    ), status
+
+
+def _refuse_writing(piece: Piece):
+    """None when the user may write the piece now; the writer whose piece an editor took gets
+    the page that offers a comment instead; anyone else a 403 saying who writes it."""
+    refusal = drafts.write_refusal(piece, current_user)
+    if refusal is None:
+        return None
+    if drafts.writer_access(piece, current_user) is WriterAccess.ASK_EDITOR:
+        return _taken_page(piece, status=403)
+    abort(403, refusal)
 
 
 @bp.route("/text", methods=["GET"])
 @permission_required(can_view_programme)
 def edit(piece_id: int):
     piece = load_piece(piece_id)
-    if not drafts.may_write(piece, current_user):
-        abort(403, drafts.who_writes(piece))
+    refused = _refuse_writing(piece)
+    if refused is not None:
+        return refused
     drafts.touch_presence(piece, current_user, utcnow())
     db.session.commit()
     form = TextForm(obj=piece)
@@ -84,13 +137,18 @@ def edit(piece_id: int):
 @permission_required(can_view_programme)
 def save(piece_id: int):
     piece = load_piece(piece_id)
-    if not drafts.may_write(piece, current_user):
-        abort(403, drafts.who_writes(piece))
+    # The writer's save after an editor took the piece is still stored (not applied): the
+    # service keeps it; anyone else who may not write is refused here.
+    taken = drafts.keeps_refused_save(piece, current_user)
+    if not taken and not drafts.may_write(piece, current_user):
+        abort(403, drafts.write_refusal(piece, current_user))
     form = TextForm()
     if not form.validate():
+        if taken:
+            return _taken_page(piece)
         return _editor_page(piece, form, status=422)
     text = _text_from(form, piece)
-    intent = request.form.get("intent")
+    intent = "save" if taken else request.form.get("intent")
     try:
         quote = drafts.check_pull_quote(piece.kind, form.pull_quote.data or "", text.body)
     except DomainError as error:
@@ -108,6 +166,12 @@ def save(piece_id: int):
         abort(400, "The form lost track of the version it was based on. Reload the page.")
     try:
         result = drafts.save_draft(piece, current_user, text, base_version=base, now=utcnow())
+        if result.status is drafts.SaveStatus.TAKEN or drafts.keeps_refused_save(
+            piece, current_user
+        ):
+            # An editor took the piece before this save: kept (if it changed), not applied.
+            db.session.commit()
+            return _taken_page(piece, result.revision)
         if result.status is not drafts.SaveStatus.CONFLICT and piece.kind is PieceKind.INTERVIEW:
             drafts.set_pull_quote(piece, current_user, quote)
     except DomainError as error:
@@ -120,6 +184,11 @@ def save(piece_id: int):
         return _conflict_page(piece, result.revision)
     if result.status is drafts.SaveStatus.UNCHANGED:
         flash("No changes to save.")
+    elif drafts.writer_access(piece, current_user) is WriterAccess.FIX_AFTER_FILING:
+        flash(
+            f"Saved as revision {result.revision.number}. The piece stays filed; the editor "
+            "sees that you changed it after filing."
+        )
     else:
         flash(f"Saved as revision {result.revision.number}.")
     return redirect(url_for("drafts.edit", piece_id=piece.id))
@@ -202,8 +271,9 @@ def compare_revisions(piece_id: int):
 @permission_required(can_view_programme)
 def restore(piece_id: int, number: int):
     piece = load_piece(piece_id)
-    if not drafts.may_write(piece, current_user):
-        abort(403, drafts.who_writes(piece))
+    taken = drafts.keeps_refused_save(piece, current_user)
+    if not taken and not drafts.may_write(piece, current_user):
+        abort(403, drafts.write_refusal(piece, current_user))
     # A restore is a save: based on the version the page showed, so it overwrites nothing
     # saved since (that gets the conflict page, with both texts kept).
     try:
@@ -217,6 +287,8 @@ def restore(piece_id: int, number: int):
         flash(error.message, "error")
         return redirect(url_for("drafts.revisions", piece_id=piece.id)), 303
     db.session.commit()
+    if result.status is drafts.SaveStatus.TAKEN or drafts.keeps_refused_save(piece, current_user):
+        return _taken_page(piece, result.revision)
     if result.status is drafts.SaveStatus.CONFLICT:
         return _conflict_page(piece, result.revision)
     if result.status is drafts.SaveStatus.UNCHANGED:
@@ -232,7 +304,7 @@ def presence(piece_id: int):
     """Heartbeat from an open editor (every minute), or `leave` when it closes."""
     piece = load_piece(piece_id)
     if not drafts.may_write(piece, current_user):
-        abort(403, drafts.who_writes(piece))
+        abort(403, drafts.write_refusal(piece, current_user))
     if request.form.get("leave"):
         drafts.leave_presence(piece, current_user)
     else:

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from coverage.programme.kinds import DefaultEmbargo
 from coverage.programme.rules import FestivalFields
 
 COMMON_ZONES = [
@@ -61,6 +73,17 @@ class FestivalForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=0, max=240)],
     )
     is_public = BooleanField("Public calendar feed (anyone with the link, no token)")
+    default_embargo = SelectField(
+        "Default embargo for its films",
+        choices=[
+            SelectChoice(rule.value, rule.label[:1].upper() + rule.label[1:])
+            for rule in DefaultEmbargo
+        ],
+        default=DefaultEmbargo.NONE.value,
+        description="Films whose own embargo is left to the festival (imported films, unless "
+        "someone sets theirs) follow this: a review cannot go out before a premiere because "
+        "nobody set its embargo.",
+    )
 
     def to_fields(self) -> FestivalFields:
         return FestivalFields(
@@ -75,6 +98,7 @@ class FestivalForm(FlaskForm):
             organiser=self.organiser.data or "",
             travel_buffer_minutes=self.travel_buffer_minutes.data,
             is_public=self.is_public.data,
+            default_embargo=DefaultEmbargo(self.default_embargo.data),
         )
 
 
@@ -83,11 +107,23 @@ class VenueForm(FlaskForm):
     address = TextAreaField("Address", render_kw={"rows": 2})
 
 
-class TravelForm(FlaskForm):
-    from_venue = SelectField("From", coerce=int)
-    to_venue = SelectField("To", coerce=int)
-    minutes = IntegerField(
-        "Minutes",
-        validators=[Optional(), NumberRange(min=0, max=600)],
-        description="Leave empty to fall back to the festival's default.",
+class TravelTableForm(FlaskForm):
+    """The travel table: its `pair-<low>-<high>` inputs are read by venue_names.read_travel_table
+    (their number follows the festival's venues); the form carries the CSRF token."""
+
+
+class MergeVenuesForm(FlaskForm):
+    sources = SelectMultipleField(
+        "Venues to merge",
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[DataRequired(message="Tick the venues to merge.")],
     )
+    target = SelectField(
+        "Into",
+        coerce=int,
+        validators=[InputRequired(message="Choose the venue they become.")],
+        description="Its name stays; the others' names are remembered as its other spellings.",
+    )
+    confirmed = HiddenField()

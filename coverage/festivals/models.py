@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coverage.dbtypes import UTCDateTime
+from coverage.dbtypes import UTCDateTime, enum_type
 from coverage.extensions import db
+from coverage.programme.kinds import DefaultEmbargo
 from coverage.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -30,6 +31,13 @@ class Festival(db.Model):
     # Who runs the festival, as the house style names it: "the official BFI website".
     organiser: Mapped[str] = mapped_column(String(200), default="", server_default="")
     travel_buffer_minutes: Mapped[int] = mapped_column(default=15)
+    # The embargo of the films whose own rule is left to the festival (imported ones): so a
+    # review cannot go out before a world premiere because nobody set the film's embargo.
+    default_embargo: Mapped[DefaultEmbargo] = mapped_column(
+        enum_type(DefaultEmbargo, length=40),
+        default=DefaultEmbargo.NONE,
+        server_default=DefaultEmbargo.NONE.value,
+    )
     # Serves the festival's calendar feed without a token.
     is_public: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -81,9 +89,34 @@ class Venue(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     festival: Mapped[Festival] = relationship(back_populates="venues")
+    aliases: Mapped[list[VenueAlias]] = relationship(
+        back_populates="venue", cascade="all, delete-orphan", order_by="VenueAlias.spelling"
+    )
 
     def __repr__(self) -> str:
         return f"<Venue {self.name}>"
+
+
+class VenueAlias(db.Model):
+    """Another way the festival's programme files write a venue ("Main Hall (EN subs)",
+    "MAIN HALL"), remembered when an import merges it or venues are merged, so the next import
+    lands its rows on the same venue without asking again."""
+
+    __tablename__ = "venue_aliases"
+    __table_args__ = (UniqueConstraint("festival_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    festival_id: Mapped[int] = mapped_column(
+        ForeignKey("festivals.id", ondelete="CASCADE"), index=True
+    )
+    # venue_names.venue_key of the spelling: what a file's cell is looked up by.
+    key: Mapped[str] = mapped_column(String(400))
+    # The spelling as first written, to show.
+    spelling: Mapped[str] = mapped_column(String(300))
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    venue: Mapped[Venue] = relationship(back_populates="aliases")
 
 
 class VenueTravel(db.Model):

@@ -10,15 +10,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from coverage.accounts.models import User
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.pieces.models import Piece, Transition
-from coverage.pieces.services import COMMITTED_STATES, commitment_for
+from coverage.pieces.models import ClashOverride, Piece, Transition
+from coverage.pieces.services import COMMITTED_STATES, commitment_for, facts, is_desk
+from coverage.pieces.workflow import release_time
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
 from coverage.programme.schedule import festival_days
@@ -77,6 +78,7 @@ def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
             selectinload(Piece.other_films),
             selectinload(Piece.interviewees),
             selectinload(Piece.film),
+            selectinload(Piece.clash_overrides),
         )
         .order_by(Piece.id)
     ).all()
@@ -126,6 +128,8 @@ def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
 class LoadCell:
     due: list[Piece] = field(default_factory=list)
     minutes: int = 0  # screenings and interviews to attend
+    # Clashes the desk assigned over, on the day of the commitment that clashes.
+    clashes: list[ClashOverride] = field(default_factory=list)
 
     @property
     def hours(self) -> str:
@@ -136,6 +140,8 @@ class LoadCell:
 class WriterLoad:
     days: list[date]
     rows: list[tuple[User, dict[date, LoadCell]]]
+    # Every "assign anyway" still standing (the piece's writer unchanged), oldest first.
+    overrides: list[ClashOverride] = field(default_factory=list)
 
 
 def writer_load(festival: Festival) -> WriterLoad:
@@ -152,9 +158,11 @@ def writer_load(festival: Festival) -> WriterLoad:
             selectinload(Piece.interviewees),
             selectinload(Piece.screening).selectinload(Screening.venue),
             selectinload(Piece.screening).selectinload(Screening.film),
+            selectinload(Piece.clash_overrides).selectinload(ClashOverride.by),
         )
     ).all()
     zone = festival.timezone
+    overrides: list[ClashOverride] = []
     days = set(festival_days(festival.start_date, festival.end_date))
     table: dict[int, dict[date, LoadCell]] = defaultdict(lambda: defaultdict(LoadCell))
     people: dict[int, User] = {}
@@ -170,11 +178,14 @@ def writer_load(festival: Festival) -> WriterLoad:
             days.add(day)
             minutes = int((commitment.ends_at - commitment.starts_at).total_seconds() // 60)
             table[piece.writer_id][day].minutes += minutes
+            table[piece.writer_id][day].clashes.extend(piece.accepted_clashes)
+        overrides.extend(piece.accepted_clashes)
     rows = [
         (people[writer_id], dict(cells))
         for writer_id, cells in sorted(table.items(), key=lambda item: people[item[0]].name)
     ]
-    return WriterLoad(sorted(days), rows)
+    overrides.sort(key=lambda o: (o.created_at, o.id))
+    return WriterLoad(sorted(days), rows, overrides)
 
 
 @dataclass
@@ -188,12 +199,121 @@ class Attendance:
 
 
 @dataclass
+class InboxItem:
+    piece: Piece
+    # When it entered the section's state; for overdue pieces their due time, for scheduled
+    # ones their go-live time.
+    at: datetime
+
+
+@dataclass
+class InboxSection:
+    """One kind of thing waiting for the desk; `key` names the action each line offers."""
+
+    key: str
+    title: str
+    empty: str
+    items: list[InboxItem] = field(default_factory=list)
+
+
+@dataclass
 class MyWork:
     overdue: list[Piece]
     due_next: list[Piece]
     attend: list[Attendance]
     returned: list[tuple[Piece, Transition]]
     pitched: list[Piece]
+    # The desk's inbox, for editors and admins only (None for writers).
+    inbox: list[InboxSection] | None = None
+
+    @property
+    def writes(self) -> bool:
+        """Whether there is any writing of their own to show."""
+        return bool(self.overdue or self.due_next or self.attend or self.returned or self.pitched)
+
+
+WRITING = (PieceState.ASSIGNED, PieceState.DRAFTING)
+INBOX_STATES = (
+    PieceState.FILED,
+    PieceState.EDITING,
+    PieceState.READY,
+    PieceState.SCHEDULED,
+    PieceState.PITCHED,
+)
+
+
+def _last_step_into(piece: Piece) -> Transition | None:
+    """The transition that brought the piece into its present state (transitions loaded)."""
+    steps = [t for t in piece.transitions if t.to_state is piece.state]
+    return max(steps, key=lambda t: (t.created_at, t.id)) if steps else None
+
+
+def desk_inbox(user: User, now: datetime) -> list[InboxSection]:
+    """What waits for the desk across all festivals, oldest first in each section: filed copy
+    to take, pieces this editor is editing, ready pieces to publish, scheduled ones (by go-live
+    time), overdue assignments of any writer, pitches to decide and declined assignments to
+    reassign. Two queries plus the eager loads, however many pieces."""
+    pieces = db.session.scalars(
+        select(Piece)
+        .where(
+            or_(
+                Piece.state.in_(INBOX_STATES),
+                and_(Piece.state.in_(WRITING), Piece.due_at < now),
+            )
+        )
+        .options(
+            selectinload(Piece.festival),
+            selectinload(Piece.film).selectinload(Film.screenings),
+            selectinload(Piece.writer),
+            selectinload(Piece.editor),
+            selectinload(Piece.interviewees),
+            selectinload(Piece.transitions),
+        )
+        .order_by(Piece.id)
+    ).all()
+    sections = {
+        "filed": InboxSection("filed", "Filed copy waiting for an edit", "No filed copy waiting."),
+        "editing": InboxSection("editing", "You are editing", "Nothing on your desk."),
+        "ready": InboxSection("ready", "Ready, not yet published", "Nothing ready."),
+        "scheduled": InboxSection("scheduled", "Scheduled to go live", "Nothing scheduled."),
+        "overdue": InboxSection("overdue", "Overdue assignments", "No assignment is overdue."),
+        "pitched": InboxSection("pitched", "Pitches to decide", "No pitches waiting."),
+        "declined": InboxSection(
+            "declined", "Declined: to reassign", "No declined assignment waiting."
+        ),
+    }
+    for piece in pieces:
+        step = _last_step_into(piece)
+        entered = step.created_at if step is not None else piece.created_at
+        key = None
+        at = entered
+        if piece.state in WRITING:
+            key, at = "overdue", piece.due_at
+        elif piece.state is PieceState.PITCHED:
+            declined = step is not None and step.action == "decline"
+            key = "declined" if declined or piece.decline_reason else "pitched"
+        elif piece.state is PieceState.EDITING:
+            taken_by = step.actor_id if step is not None else None
+            if user.id in (piece.editor_id, taken_by):
+                key = "editing"
+        elif piece.state is PieceState.SCHEDULED:
+            key, at = "scheduled", release_time(facts(piece)) or entered
+        else:
+            key = piece.state.value
+        if key is not None and at is not None:
+            sections[key].items.append(InboxItem(piece, at))
+    for section in sections.values():
+        section.items.sort(key=lambda item: (item.at, item.piece.id))
+    return list(sections.values())
+
+
+def desk_counts(now: datetime) -> tuple[int, int]:
+    """(filed pieces waiting, overdue assignments) across all festivals: two COUNT queries."""
+    filed = db.session.scalar(select(func.count(Piece.id)).where(Piece.state == PieceState.FILED))
+    overdue = db.session.scalar(
+        select(func.count(Piece.id)).where(Piece.state.in_(WRITING), Piece.due_at < now)
+    )
+    return filed or 0, overdue or 0
 
 
 def my_work(user: User, now: datetime) -> MyWork:
@@ -238,4 +358,5 @@ def my_work(user: User, now: datetime) -> MyWork:
             if last.action == "return":
                 returned.append((piece, last))
     pitched = [p for p in pieces if p.state is PieceState.PITCHED]
-    return MyWork(overdue, due_next, attend, returned, pitched)
+    inbox = desk_inbox(user, now) if is_desk(user) else None
+    return MyWork(overdue, due_next, attend, returned, pitched, inbox)

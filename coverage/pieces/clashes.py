@@ -8,6 +8,7 @@ that starts after midnight is simply later; no calendar-day logic is involved.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +40,11 @@ class Clash:
     overlap: bool
     gap_minutes: int  # negative when they overlap
     needed_minutes: int
+
+    @property
+    def shortfall_minutes(self) -> int:
+        """How many minutes are missing: overlap plus travel needed, or travel not left."""
+        return self.needed_minutes - self.gap_minutes
 
     @property
     def reason(self) -> str:
@@ -93,3 +99,31 @@ def find_clashes(
                 )
             )
     return sorted(clashes, key=lambda clash: clash.other.starts_at)
+
+
+def _attendance_key(commitment: Commitment) -> str:
+    """What a commitment sends the writer to, not when: a screening, or an interview slot."""
+    if commitment.screening_id is not None:
+        return f"screening:{commitment.screening_id}"
+    return "slot"
+
+
+def clash_fingerprint(writer_id: int, clash: Clash) -> str:
+    """A clash's identity, 32 hex digits: the writer, what the piece sends them to (a screening
+    or the interview slot) and the other commitment. Times are left out on purpose: moving
+    either one keeps the clash the same clash, and how bad it is (`shortfall_minutes`) is
+    compared apart, so an accepted clash is raised again only when it gets worse, or when it
+    is with something else."""
+    other = f"piece:{clash.other.piece_id}/{_attendance_key(clash.other)}"
+    key = f"{writer_id}|{_attendance_key(clash.candidate)}|{other}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def describe_clash(clash: Clash, when: Callable[[datetime, datetime], str]) -> str:
+    """The other commitment and what is wrong, in words: "Belfast (press screening) for Review:
+    Belfast, Fri 8 Oct 09:30–11:05 at Odeon Luxe: they overlap by 40 min". `when` formats the
+    other commitment's interval in the festival's time."""
+    other = clash.other
+    place = other.place or "no place given"
+    problem = f"they overlap by {-clash.gap_minutes} min" if clash.overlap else clash.reason
+    return f"{other.what}, {when(other.starts_at, other.ends_at)} at {place}: {problem}"

@@ -93,6 +93,18 @@ class Piece(db.Model):
     transitions: Mapped[list[Transition]] = relationship(
         back_populates="piece", cascade="all, delete-orphan", order_by="Transition.created_at"
     )
+    clash_overrides: Mapped[list[ClashOverride]] = relationship(
+        back_populates="piece",
+        cascade="all, delete-orphan",
+        order_by="ClashOverride.created_at",
+        foreign_keys="ClashOverride.piece_id",
+    )
+
+    @property
+    def accepted_clashes(self) -> list[ClashOverride]:
+        """The clashes the desk assigned this piece's present writer over (needs
+        `clash_overrides` loaded): an earlier writer's no longer concern anyone."""
+        return [o for o in self.clash_overrides if o.writer_id == self.writer_id]
 
     def __repr__(self) -> str:
         return f"<Piece {self.id} {self.kind.value} {self.state.value}>"
@@ -128,3 +140,29 @@ class Transition(db.Model):
 
     piece: Mapped[Piece] = relationship(back_populates="transitions")
     actor: Mapped[User | None] = relationship()
+
+
+class ClashOverride(db.Model):
+    """An "assign anyway": the desk planned a piece for a writer despite a clash with another
+    of the writer's commitments. Who, when, and which clash, in words and as a fingerprint
+    (`clashes.clash_fingerprint`): a later save of the plan does not ask again about a clash
+    already accepted, unless it got worse (`shortfall_minutes` grew)."""
+
+    __tablename__ = "clash_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    piece_id: Mapped[int] = mapped_column(ForeignKey("pieces.id", ondelete="CASCADE"), index=True)
+    # The writer the clash was in the diary of: reassigning the piece makes it history.
+    writer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    # Minutes missing: the overlap plus the travel time needed, or the travel time not left.
+    shortfall_minutes: Mapped[int]
+    # "Belfast (press screening) for Review: Belfast, Fri 8 Oct 09:30–11:05 at Odeon: they
+    # overlap by 40 min": readable as recorded, whatever happens to the programme later.
+    description: Mapped[str] = mapped_column(Text)
+
+    piece: Mapped[Piece] = relationship(back_populates="clash_overrides", foreign_keys=[piece_id])
+    writer: Mapped[User | None] = relationship(foreign_keys=[writer_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])

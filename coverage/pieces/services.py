@@ -29,16 +29,29 @@ from coverage.errors import Conflict, InvalidInput, NotPermitted, TransitionRefu
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.services import travel_minutes
-from coverage.pieces.clashes import Clash, Commitment, find_clashes
-from coverage.pieces.embargo import ScreeningTime, effective_embargo, film_embargo
+from coverage.notifications import services as notifications
+from coverage.pieces.clashes import (
+    Clash,
+    Commitment,
+    clash_fingerprint,
+    describe_clash,
+    find_clashes,
+)
+from coverage.pieces.embargo import (
+    ResolvedRule,
+    ScreeningTime,
+    effective_embargo,
+    film_embargo,
+    resolve_rule,
+)
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.pieces.models import Piece, PieceSlug, Transition
+from coverage.pieces.models import ClashOverride, Piece, PieceSlug, Transition
 from coverage.pieces.workflow import Action, Outcome, PieceFacts, check_transition
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Person, Screening
 from coverage.programme.schedule import PIECE_DAYS_AFTER, PIECE_DAYS_BEFORE, check_near_festival
 from coverage.public import house_style
-from coverage.timeutil import utcnow
+from coverage.timeutil import format_in_zone, to_zone, utcnow
 
 DEFAULT_DUE_AFTER = timedelta(hours=24)
 # Pieces that still send a writer somewhere: spiked and published ones no longer do.
@@ -92,7 +105,14 @@ def new_version(piece: Piece, *, again: bool = False) -> None:
     stepped.add(piece.id)
 
 
+def film_embargo_rule(film: Film) -> ResolvedRule:
+    """The rule the film's embargo follows: its own, or its festival's default."""
+    return resolve_rule(film.embargo_rule, film.festival.default_embargo, film.premiere_status)
+
+
 def film_embargo_at(film: Film | None) -> datetime | None:
+    """When the film's coverage may go out (`embargo.film_embargo`): its own rule, or its
+    festival's default, over its screenings. Every reader of an embargo comes through here."""
     if film is None:
         return None
     return film_embargo(
@@ -100,12 +120,34 @@ def film_embargo_at(film: Film | None) -> datetime | None:
         film.embargo_at,
         film.embargo_offset_minutes,
         [ScreeningTime(s.starts_at, s.kind, s.cancelled) for s in film.screenings],
+        festival_default=film.festival.default_embargo,
+        premiere=film.premiere_status,
     )
 
 
 def embargo_for(piece: Piece) -> datetime | None:
     """The piece's embargo: its film's (following the programme) tightened by its own."""
     return effective_embargo(film_embargo_at(piece.film), piece.embargo_at)
+
+
+def film_embargo_text(film: Film) -> str:
+    """The film's embargo and where it comes from, as the film and piece pages say it: "until
+    the start of its first public screening (from the festival's default: until first public
+    screening)"."""
+    fixed = format_in_zone(film.embargo_at, film.festival.timezone) if film.embargo_at else ""
+    return film_embargo_rule(film).describe(film.embargo_offset_minutes, fixed)
+
+
+def embargo_source(piece: Piece) -> str | None:
+    """Where the piece's embargo comes from: its film's rule (its own, or the festival's
+    default) and the piece's own hold; None when neither has one."""
+    parts = []
+    if piece.film is not None:
+        parts.append(f"{piece.film.title}: {film_embargo_text(piece.film)}")
+    if piece.embargo_at is not None:
+        held = format_in_zone(piece.embargo_at, piece.festival.timezone)
+        parts.append(f"this piece: until {held}")
+    return "; ".join(parts) or None
 
 
 def facts(piece: Piece) -> PieceFacts:
@@ -406,10 +448,12 @@ def update_plan(
             f"was saved. Saved now, this form would change its {', '.join(replaced)}: check "
             "the piece, then save again."
         )
+    slot_before = notifications.slot_of(piece)
     apply_plan(piece, fields)
     db.session.flush()
     if plan_key(plan_of(piece)) != before:
         new_version(piece)
+        notifications.on_plan_change(piece, actor, slot_before, utcnow())
         db.session.flush()
 
 
@@ -490,6 +534,7 @@ def transition(
             created_at=now,
         )
     )
+    notifications.on_transition(piece, actor, action.value, note, now)
     db.session.flush()
     return outcome
 
@@ -665,6 +710,53 @@ def clashes_for(
     )
 
 
+def unaccepted_clashes(piece: Piece, writer_id: int, clashes: Sequence[Clash]) -> list[Clash]:
+    """The clashes the desk has not yet assigned this piece to this writer over: a clash with
+    the same fingerprint is accepted while it is no worse than it was (see ClashOverride)."""
+    accepted: dict[str, int] = {}
+    for override in piece.clash_overrides:
+        if override.writer_id == writer_id:
+            accepted[override.fingerprint] = max(
+                override.shortfall_minutes, accepted.get(override.fingerprint, -(10**9))
+            )
+    return [
+        clash
+        for clash in clashes
+        if clash_fingerprint(writer_id, clash) not in accepted
+        or clash.shortfall_minutes > accepted[clash_fingerprint(writer_id, clash)]
+    ]
+
+
+def accept_clashes(
+    piece: Piece, actor: User, writer_id: int, clashes: Sequence[Clash], now: datetime
+) -> list[ClashOverride]:
+    """Record an "assign anyway": the editor confirmed the plan despite `clashes` (those of
+    them not accepted already). Returns the new records. Raises NotPermitted for a non-editor.
+    Call it after the plan is saved (and the piece locked); the caller commits."""
+    if not is_desk(actor):
+        raise NotPermitted("Only an editor can assign over a clash.")
+    zone = piece.festival.timezone
+
+    def when(starts: datetime, ends: datetime) -> str:
+        return f"{to_zone(starts, zone):%a %-d %b %H:%M}–{format_in_zone(ends, zone, '%H:%M')}"
+
+    records = [
+        ClashOverride(
+            piece=piece,
+            writer_id=writer_id,
+            by_id=actor.id,
+            created_at=now,
+            fingerprint=clash_fingerprint(writer_id, clash),
+            shortfall_minutes=clash.shortfall_minutes,
+            description=describe_clash(clash, when),
+        )
+        for clash in unaccepted_clashes(piece, writer_id, clashes)
+    ]
+    db.session.add_all(records)
+    db.session.flush()
+    return records
+
+
 def candidate_commitment(
     festival: Festival,
     *,
@@ -789,6 +881,7 @@ def publish_due(now: datetime) -> list[Piece]:
     db.session.flush()
     for piece in published:
         db.session.refresh(piece)
+        notifications.on_published_by_worker(piece, now)
     return published
 
 

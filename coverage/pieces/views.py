@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -42,6 +42,19 @@ bp = Blueprint("pieces", __name__)
 def piece_title_global(piece: Piece) -> str:
     """The headline for those who may read the piece's text, else its working title."""
     return services.title_for(piece, current_user)
+
+
+@bp.app_template_global("desk_counts")
+def desk_counts_global() -> dict[str, int] | None:
+    """The top bar's counts for an editor (filed copy waiting, overdue assignments), else None.
+    Asked by base.html only for a logged-in desk user, so public and anonymous pages run no
+    query for it; computed once per request."""
+    if not (current_user.is_authenticated and services.is_desk(current_user)):
+        return None
+    if "desk_counts" not in g:
+        filed, overdue = boards.desk_counts(utcnow())
+        g.desk_counts = {"filed": filed, "overdue": overdue}
+    return g.desk_counts
 
 
 def load_piece(piece_id: int) -> Piece:
@@ -89,7 +102,9 @@ def load(slug: str):
 @login_required
 def my_work():
     now = utcnow()
-    return render_template("pieces/my_work.html", work=boards.my_work(current_user, now), now=now)
+    return render_template(
+        "pieces/my_work.html", work=boards.my_work(current_user, now), now=now, is_held=is_held
+    )
 
 
 # --- Creating -------------------------------------------------------------------------------
@@ -114,12 +129,15 @@ def create(slug: str):
     form = _piece_form(festival)
     if request.method == "GET":
         form.film_id.data = id_param(request.args, "film")
-        form.kind.data = request.args.get("kind", PieceKind.REVIEW.value)
+        chosen = enum_or_none(PieceKind, request.args.get("kind")) or PieceKind.REVIEW
+        form.kind.data = chosen.value
     if form.validate_on_submit():
         kind = PieceKind(form.kind.data)
         try:
             film = db.session.get(Film, form.film_id.data) if form.film_id.data else None
-            people = services.people_from_lines(festival, film, form.interviewees.data or "")
+            # Interviewees belong to interviews: another kind ignores what the field sent.
+            lines = (form.interviewees.data or "") if kind.has_interview else ""
+            people = services.people_from_lines(festival, film, lines)
             piece = services.create_piece(
                 festival,
                 current_user,
@@ -143,26 +161,36 @@ def create(slug: str):
             flash("Pitch sent: an editor will pick it up.")
             return redirect(url_for("pieces.show", piece_id=piece.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("pieces/new.html", festival=festival, form=form), status
+    kind = enum_or_none(PieceKind, form.kind.data) or PieceKind.REVIEW
+    return render_template(
+        "pieces/new.html", festival=festival, form=form, kind=kind, kinds=list(PieceKind)
+    ), status
 
 
 # --- A piece --------------------------------------------------------------------------------
 
 
-def _dates(piece: Piece) -> dict[str, str]:
-    """The three dates the desk keeps apart: seeing the film, copy due, going out."""
+def _dates(piece: Piece) -> dict[str, str | None]:
+    """The dates the desk keeps apart: seeing the film (or the interview), copy due, going out.
+    `sees` and `interview` are None where the piece has none and its kind does not call for
+    one."""
     zone = piece.festival.timezone
-    sees = "Not set"
+    sees = None
     if piece.screening is not None:
         s = piece.screening
         state = " (cancelled)" if s.cancelled else ""
         when = format_in_zone(s.starts_at, zone)
         sees = f"{when} · {s.kind.label} screening at {s.venue.name}{state}"
-    elif piece.slot_starts_at is not None:
-        start = format_in_zone(piece.slot_starts_at, zone)
-        sees = f"Interview {start} – {format_in_zone(piece.slot_ends_at, zone, '%H:%M')}"
-        if piece.slot_place:
-            sees += f" · {piece.slot_place}"
+    elif piece.kind.attends_screening:
+        sees = "Not set"
+    interview = None
+    if piece.slot_starts_at is not None and piece.slot_ends_at is not None:
+        start = to_zone(piece.slot_starts_at, zone)
+        end = format_in_zone(piece.slot_ends_at, zone, "%H:%M")
+        interview = f"{start:%a %d %b %Y, %H:%M}–{end}"
+        interview += f", {piece.slot_place}" if piece.slot_place else ", place not set"
+    elif piece.kind.has_interview:
+        interview = "Not set"
     due = format_in_zone(piece.due_at, zone) if piece.due_at else "Not set"
     facts = services.facts(piece)
     moment = release_time(facts)
@@ -175,14 +203,22 @@ def _dates(piece: Piece) -> dict[str, str]:
         out = refusal or format_in_zone(moment, zone)
         if piece.state is PieceState.SCHEDULED:
             out = f"Scheduled. {out}"
-    return {"sees": sees, "due": due, "out": out}
+    return {
+        "sees": sees,
+        "interview": interview,
+        "due": due,
+        "out": out,
+        "embargo": services.embargo_source(piece),
+    }
 
 
 def _piece_page(piece: Piece, transition_form=None, status: int = 200):
     """Plan facts for everyone; text, comments and history notes only for those who may read
     them (`can_read_text`): another writer sees the working title and the steps, nothing said."""
     now = utcnow()
-    actions = available_actions(services.facts(piece), current_user.actor, now)
+    facts = services.facts(piece)
+    available = available_actions(facts, current_user.actor, now)
+    actions = [a for a in available if a is not Action.ASSIGN]
     readable = services.may_read_text(piece, current_user)
     return render_template(
         "pieces/show.html",
@@ -191,8 +227,11 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         title=services.title_for(piece, current_user),
         readable=readable,
         dates=_dates(piece),
-        actions=[a for a in actions if a is not Action.ASSIGN],
-        can_assign=Action.ASSIGN in actions
+        actions=actions,
+        forward=[a for a in actions if a not in QUIET_ACTIONS],
+        backward=[a for a in actions if a in QUIET_ACTIONS],
+        publish_confirm=_publish_confirm(piece, facts, now) if Action.PUBLISH in actions else "",
+        can_assign=Action.ASSIGN in available
         or (piece.state is PieceState.PITCHED and services.is_desk(current_user)),
         can_plan=services.is_desk(current_user)
         and piece.state not in (PieceState.PUBLISHED, PieceState.SPIKED),
@@ -214,6 +253,32 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         public=_public_facts(piece, now, readable),
         history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
     ), status
+
+
+# Steps back or out (the piece leaves the way to readers): quieter buttons, after the others,
+# so the strongest button on the page is the step forward.
+QUIET_ACTIONS = (
+    Action.RETURN,
+    Action.REOPEN,
+    Action.DECLINE,
+    Action.UNSCHEDULE,
+    Action.SPIKE,
+    Action.WITHDRAW,
+)
+
+
+def _publish_confirm(piece: Piece, facts, now: datetime) -> str:
+    """What the Publish button asks before it goes: now for readers, or scheduled for when."""
+    title = services.piece_title(piece)
+    moment = release_time(facts)
+    zone = piece.festival.timezone
+    if moment is not None and moment > now:
+        sentence = embargo_refusal(facts, now) or ""
+        return (
+            f"Publish '{title}'? It is scheduled for {format_in_zone(moment, zone)} and goes "
+            f"live for readers then, by itself. {sentence}"
+        ).strip()
+    return f"Publish '{title}' now? It goes live for readers at once ({format_in_zone(now, zone)})."
 
 
 def _public_facts(piece: Piece, now: datetime, readable: bool = True) -> dict | None:
@@ -334,6 +399,14 @@ def _local_as_stored(form: AssignForm, piece: Piece, name: str) -> datetime | No
 
 
 def _plan_from(form: AssignForm, piece: Piece) -> services.PlanFields:
+    """The plan the form asks for. Fields the piece's kind does not use (a screening for an
+    interview, a slot for a review) are dropped, even if a stale or hand-made form sends them."""
+    kind = piece.kind
+    if not kind.has_interview:
+        form.slot_starts_at.data = form.slot_ends_at.data = None
+        form.slot_place.data = ""
+    if not kind.attends_screening:
+        form.screening_id.data = None
     slot_start = _local_as_stored(form, piece, "slot_starts_at")
     slot_end = _local_as_stored(form, piece, "slot_ends_at")
     screening = (
@@ -372,7 +445,7 @@ def assign(piece_id: int):
     if request.method == "GET":
         _fill_assign_form(form, piece)
         form.based_on.data = services.plan_digest(piece)
-    clashes = []
+    clashes, new_clashes = [], []
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         # A form from before plans were fingerprinted has none: nothing to compare it with.
@@ -392,18 +465,26 @@ def assign(piece_id: int):
                     clashes = services.clashes_for(
                         piece.festival, plan.writer_id, candidate, exclude_piece_id=piece.id
                     )
-            if clashes and not form.confirm_clashes.data:
+            # A clash the desk already assigned over (and no worse now) is not asked again.
+            new_clashes = (
+                services.unaccepted_clashes(piece, plan.writer_id, clashes) if clashes else []
+            )
+            if new_clashes and not form.confirm_clashes.data:
                 flash(
                     "This clashes with the writer's other commitments. Check, then confirm.",
                     "error",
                 )
             else:
+                now = utcnow()
                 if piece.state is PieceState.PITCHED and plan.writer_id is not None:
-                    services.assign(piece, current_user, plan, utcnow(), based_on=based_on)
+                    services.assign(piece, current_user, plan, now, based_on=based_on)
                     message = "Assigned."
                 else:
                     services.update_plan(piece, current_user, plan, based_on=based_on)
                     message = "Plan saved."
+                if new_clashes and plan.writer_id is not None:
+                    services.accept_clashes(piece, current_user, plan.writer_id, new_clashes, now)
+                    message += " The clash is recorded on the piece."
                 db.session.commit()
                 flash(message)
                 return redirect(url_for("pieces.show", piece_id=piece.id))
@@ -422,4 +503,5 @@ def assign(piece_id: int):
         title=services.piece_title(piece),
         form=form,
         clashes=clashes,
+        new_clashes=new_clashes,
     ), status

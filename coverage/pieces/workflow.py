@@ -16,7 +16,7 @@ from coverage.accounts.permissions import DESK_ROLES, Actor
 from coverage.errors import TransitionRefused
 from coverage.pieces.embargo import is_held
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.timeutil import format_in_zone
+from coverage.timeutil import format_in_zone, to_zone
 
 S = PieceState
 
@@ -198,7 +198,7 @@ def _embargo_sentence(piece: PieceFacts, moment: datetime) -> str:
             "and none is in the programme"
         )
     local = format_in_zone(moment, piece.timezone, "%H:%M")
-    day = format_in_zone(moment, piece.timezone, "%-d %B %Y").rsplit(" ", 1)[0]
+    day = f"{to_zone(moment, piece.timezone):%-d %B %Y}"  # the zone is named once, after the time
     subject = f"The embargo for {piece.film_title}" if piece.film_title else "The embargo"
     return f"{subject} lifts at {local} on {day}"
 

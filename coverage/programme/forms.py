@@ -25,6 +25,7 @@ from coverage.public import house_style
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in ScreeningKind]
 PREMIERE_CHOICES = [SelectChoice(status.value, status.label) for status in PremiereStatus]
 EMBARGO_CHOICES = [
+    SelectChoice(EmbargoRule.FESTIVAL_DEFAULT.value, "The festival's default"),
     SelectChoice(EmbargoRule.NONE.value, "No embargo"),
     SelectChoice(EmbargoRule.FIXED.value, "Until a fixed date and time"),
     SelectChoice(EmbargoRule.FIRST_PUBLIC_SCREENING.value, "Until its first public screening"),
@@ -48,7 +49,9 @@ class FilmForm(FlaskForm):
     release_date = DateField("Release date", validators=[Optional()])
     trailer_url = StringField("Trailer URL", validators=[Length(max=500)])
     url = StringField("Festival page URL", validators=[Length(max=500)])
-    embargo_rule = SelectField("Embargo", choices=EMBARGO_CHOICES)
+    embargo_rule = SelectField(
+        "Embargo", choices=EMBARGO_CHOICES, default=EmbargoRule.FESTIVAL_DEFAULT.value
+    )
     embargo_at = DateTimeLocalField(
         "Embargo lifts at (festival time)", validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from coverage.programme.import_venues import (
+    AliasToAdd,
+    ExistingAlias,
+    ExistingVenue,
+    KnownSpelling,
+    MergeProposal,
+    Route,
+    VenueChoice,
+    resolve_venues,
+)
 from coverage.programme.importing import ParsedRow
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.rules import loose_key, name_key, title_key
@@ -44,12 +54,6 @@ class ExistingFilm:
 
 
 @dataclass(frozen=True)
-class ExistingVenue:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
 class ExistingScreening:
     id: int
     film_id: int
@@ -58,6 +62,7 @@ class ExistingScreening:
     ends_at: datetime
     kind: ScreeningKind
     cancelled: bool
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,8 @@ class ScreeningToCreate:
     starts_at: datetime
     ends_at: datetime
     kind: ScreeningKind
+    # The note written with the venue in the file ("EN subs"), for the screening's notes.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,8 @@ class ScreeningToUpdate:
     was_starts_at: datetime
     was_ends_at: datetime
     was_kind: ScreeningKind
+    # A note from the file the screening's notes do not hold yet: appended on apply.
+    note_to_add: str = ""
 
     @property
     def moved(self) -> bool:
@@ -119,6 +128,11 @@ class Plan:
     # Existing screenings of films in the file that the file no longer lists: left alone, shown.
     screenings_not_in_file: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Venue spellings: merges the editor confirms, spellings known from aliases, and the
+    # aliases the apply step remembers (see import_venues).
+    venue_proposals: list[MergeProposal] = field(default_factory=list)
+    known_spellings: list[KnownSpelling] = field(default_factory=list)
+    aliases_to_add: list[AliasToAdd] = field(default_factory=list)
 
     @property
     def changes_anything(self) -> bool:
@@ -128,6 +142,7 @@ class Plan:
             or self.venues_to_create
             or self.screenings_to_create
             or self.screenings_to_update
+            or self.aliases_to_add
         )
 
     def fingerprint(self) -> str:
@@ -138,8 +153,19 @@ class Plan:
                 (f.film_id, sorted(map(str, f.changes.items()))) for f in self.films_to_update
             ],
             "venues+": self.venues_to_create,
+            "venue merges": [
+                (p.key, p.name, p.existing_id, [s.key for s in p.spellings])
+                for p in self.venue_proposals
+            ],
             "screenings+": [
-                (s.film_key, s.venue_key, s.starts_at.isoformat(), s.ends_at.isoformat(), s.kind)
+                (
+                    s.film_key,
+                    s.venue_key,
+                    s.starts_at.isoformat(),
+                    s.ends_at.isoformat(),
+                    s.kind,
+                    s.note,
+                )
                 for s in self.screenings_to_create
             ],
             "screenings~": [
@@ -149,6 +175,7 @@ class Plan:
                     s.starts_at.isoformat(),
                     s.ends_at.isoformat(),
                     s.kind,
+                    s.note_to_add,
                 )
                 for s in self.screenings_to_update
             ],
@@ -180,14 +207,26 @@ def build_plan(
     screenings: Iterable[ExistingScreening],
     *,
     default_runtime_minutes: int,
+    aliases: Iterable[ExistingAlias] = (),
+    venue_choices: Mapping[int, VenueChoice] | None = None,
 ) -> Plan:
+    """The changes the file makes. `aliases` are the festival's remembered venue spellings;
+    `venue_choices` the editor's answers to the venue merge proposals, by proposal index
+    (None: as proposed). Raises InvalidInput for an unusable venue name in a choice."""
     plan = Plan()
     films = sorted(films, key=lambda film: film.id)
     venues = sorted(venues, key=lambda venue: venue.id)
+    resolution = resolve_venues(
+        [(row.venue, row.row) for row in rows], venues, aliases, venue_choices
+    )
+    plan.venue_proposals = resolution.proposals
+    plan.known_spellings = resolution.known
+    plan.aliases_to_add = resolution.aliases_to_add
+    routes = {row.row: resolution.route(row.venue) for row in rows}
     # Two existing films (or venues) with one key are earlier retypings: the oldest is matched,
     # as `importer.apply_plan` does.
     titles_in_file = {title_key(row.title) for row in rows}
-    venues_in_file = {venue_key(row.venue) for row in rows}
+    venues_in_file = {route.venue_key for route in routes.values()}
     films_by_key: dict[str, ExistingFilm] = {}
     for film in films:
         kept = films_by_key.setdefault(title_key(film.title), film)
@@ -245,11 +284,12 @@ def build_plan(
     seen_venues: set[str] = set()
     new_venue_rows: list[tuple[str, int]] = []
     for row in rows:
-        key = venue_key(row.venue)
+        route = routes[row.row]
+        key = route.venue_key
         if key not in venues_by_key and key not in seen_venues:
             seen_venues.add(key)
-            plan.venues_to_create.append(row.venue.strip())
-            new_venue_rows.append((row.venue.strip(), row.row))
+            plan.venues_to_create.append(route.venue_name)
+            new_venue_rows.append((route.venue_name, row.row))
 
     plan.notes.extend(
         _lookalike_notes(
@@ -263,6 +303,7 @@ def build_plan(
     _plan_screenings(
         plan,
         rows,
+        routes,
         films_by_key,
         venues_by_key,
         venue_names,
@@ -301,9 +342,15 @@ def _lookalike_notes(
     return notes
 
 
+def _missing_note(note: str, notes: str) -> str:
+    """The file's note unless the screening's notes hold it already (a re-import adds nothing)."""
+    return note if note and note.casefold() not in notes.casefold() else ""
+
+
 def _plan_screenings(
     plan: Plan,
     rows: Sequence[ParsedRow],
+    routes: dict[int, Route],
     films_by_key: dict[str, ExistingFilm],
     venues_by_key: dict[str, ExistingVenue],
     venue_names: dict[int, str],
@@ -327,18 +374,32 @@ def _plan_screenings(
     }
     matched: set[int] = set()
     leftovers: dict[str, list[tuple[ParsedRow, datetime]]] = {}
+    seen: dict[tuple[str, str, datetime], int] = {}
     for row in rows:
         film_key = title_key(row.title)
         runtime = row.runtime_minutes or runtimes.get(film_key) or default_runtime_minutes
         ends_at = row.ends_at or row.starts_at + timedelta(minutes=runtime)
-        hit = exact.get((film_key, venue_key(row.venue), row.starts_at))
+        route = routes[row.row]
+        # "Main Hall (EN subs)" and "Main Hall" rows of one film at one time are one screening.
+        same = seen.setdefault((film_key, route.venue_key, row.starts_at), row.row)
+        if same != row.row:
+            plan.notes.append(
+                f"Row {row.row}: same film, venue and start as row {same} once the venue's "
+                "note is set aside; imported once."
+            )
+            continue
+        hit = exact.get((film_key, route.venue_key, row.starts_at))
         if hit is not None and hit.id not in matched:
             matched.add(hit.id)
             if hit.ends_at != ends_at and row.ends_at is None and not row.runtime_minutes:
                 # The file says nothing about the end: keep the one the desk has.
                 ends_at = hit.ends_at
-            if hit.kind != row.kind or hit.ends_at != ends_at:
-                plan.screenings_to_update.append(_update(row, hit, ends_at, venue_names))
+            if (
+                hit.kind != row.kind
+                or hit.ends_at != ends_at
+                or _missing_note(route.note, hit.notes)
+            ):
+                plan.screenings_to_update.append(_update(row, route, hit, ends_at, venue_names))
             else:
                 plan.screenings_unchanged += 1
             continue
@@ -350,18 +411,20 @@ def _plan_screenings(
             s for s in existing_by_film.get(film_key, []) if s.id not in matched and not s.cancelled
         ]
         for row, ends_at in pending:
-            best = _closest(row, candidates, venue_ids)
+            route = routes[row.row]
+            best = _closest(route, row, candidates, venue_ids)
             if best is None:
                 plan.screenings_to_create.append(
                     ScreeningToCreate(
                         row.row,
                         film_key,
                         row.title.strip(),
-                        venue_key(row.venue),
-                        row.venue.strip(),
+                        route.venue_key,
+                        route.venue_name,
                         row.starts_at,
                         ends_at,
                         row.kind,
+                        route.note,
                     )
                 )
                 continue
@@ -370,7 +433,7 @@ def _plan_screenings(
             if row.ends_at is None and not row.runtime_minutes:
                 # Moving keeps the screening's length unless the file gives one.
                 ends_at = row.starts_at + (best.ends_at - best.starts_at)
-            plan.screenings_to_update.append(_update(row, best, ends_at, venue_names))
+            plan.screenings_to_update.append(_update(row, route, best, ends_at, venue_names))
 
     plan.screenings_not_in_file = sorted(
         s.id for group in existing_by_film.values() for s in group if s.id not in matched
@@ -378,12 +441,12 @@ def _plan_screenings(
 
 
 def _closest(
-    row: ParsedRow, candidates: list[ExistingScreening], venue_ids: dict[int, str]
+    route: Route, row: ParsedRow, candidates: list[ExistingScreening], venue_ids: dict[int, str]
 ) -> ExistingScreening | None:
     """The existing screening this row most plausibly is, moved: same venue first, then nearest."""
     if not candidates:
         return None
-    row_venue = venue_key(row.venue)
+    row_venue = route.venue_key
     return min(
         candidates,
         key=lambda s: (
@@ -395,14 +458,18 @@ def _closest(
 
 
 def _update(
-    row: ParsedRow, existing: ExistingScreening, ends_at: datetime, venue_names: dict[int, str]
+    row: ParsedRow,
+    route: Route,
+    existing: ExistingScreening,
+    ends_at: datetime,
+    venue_names: dict[int, str],
 ) -> ScreeningToUpdate:
     return ScreeningToUpdate(
         row=row.row,
         screening_id=existing.id,
         title=row.title.strip(),
-        venue_key=venue_key(row.venue),
-        venue_name=row.venue.strip(),
+        venue_key=route.venue_key,
+        venue_name=route.venue_name,
         starts_at=row.starts_at,
         ends_at=ends_at,
         kind=row.kind,
@@ -410,4 +477,5 @@ def _update(
         was_starts_at=existing.starts_at,
         was_ends_at=existing.ends_at,
         was_kind=existing.kind,
+        note_to_add=_missing_note(route.note, existing.notes),
     )

@@ -9,11 +9,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme
-from coverage.errors import DomainError
+from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.festivals.views import get_festival
 from coverage.programme import importer
+from coverage.programme.import_plan import VenueChoice
 from coverage.programme.importing import DateOrder, Field, ImportRefused
 from coverage.web import enum_or_none, permission_required
 
@@ -49,6 +50,21 @@ def _mapping_from(args) -> dict[int, Field] | None:
         if key.startswith("col") and key[3:].isdigit() and field is not None:
             mapping[int(key[3:])] = field
     return mapping
+
+
+def _venue_choices_from(form) -> dict[int, VenueChoice]:
+    """The editor's answers to the venue proposals: `venue-<i>-name` (the venue's name) and
+    `venue-<i>-keep` (spelling keys kept as their own venue), by proposal index."""
+    choices: dict[int, VenueChoice] = {}
+    for key in form:
+        parts = key.split("-")
+        if len(parts) == 3 and parts[0] == "venue" and parts[1].isdigit() and parts[2] == "name":
+            index = int(parts[1])
+            choices[index] = VenueChoice(
+                name=form.get(key, ""),
+                keep_apart=frozenset(form.getlist(f"venue-{index}-keep")),
+            )
+    return choices
 
 
 def _order_from(value: str | None) -> DateOrder | None:
@@ -92,7 +108,18 @@ def upload(slug: str):
     return render_template("programme/import_upload.html", festival=festival, form=form), status
 
 
-def _preview_page(festival: Festival, upload, mapping, order, late: bool, status: int = 200):
+def _preview_page(
+    festival: Festival,
+    upload,
+    mapping,
+    order,
+    late: bool,
+    status: int = 200,
+    venue_choices: dict[int, VenueChoice] | None = None,
+    venue_error: InvalidInput | None = None,
+):
+    # The preview shows the plan as proposed (its fingerprint is what the confirm checks); a
+    # refused confirm shows the editor's venue answers again, so nothing typed is lost.
     preview = importer.preview_import(
         festival,
         upload.content,
@@ -127,6 +154,8 @@ def _preview_page(festival: Festival, upload, mapping, order, late: bool, status
             importer.early_starts_note(preview.parsed) if preview.parsed.early_start_rows else ""
         ),
         summary=importer.summary_line(preview.parsed, preview.plan),
+        venue_choices=venue_choices or {},
+        venue_error=venue_error,
     ), status
 
 
@@ -152,6 +181,7 @@ def confirm(slug: str, upload_id: int):
     mapping = _mapping_from(request.form)
     order = _order_from(request.form.get("order"))
     late = _late_from(request.form)
+    venue_choices = _venue_choices_from(request.form)
     form = ConfirmForm()
     if not form.validate_on_submit() or not form.fingerprint.data:
         abort(400, "Confirm the import from its preview page.")
@@ -163,6 +193,19 @@ def confirm(slug: str, upload_id: int):
             date_order=order,
             late_shows_on_evening_date=late,
             expected_fingerprint=form.fingerprint.data,
+            venue_choices=venue_choices,
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _preview_page(
+            festival,
+            upload,
+            mapping,
+            order,
+            late,
+            status=422,
+            venue_choices=venue_choices,
+            venue_error=error,
         )
     except DomainError as error:
         db.session.rollback()
@@ -172,8 +215,15 @@ def confirm(slug: str, upload_id: int):
     db.session.commit()
     flash(
         f"Imported {upload.filename}: {applied.films_created} films created, "
-        f"{applied.films_updated} updated; {applied.venues_created} venues created; "
+        f"{applied.films_updated} updated; {applied.venues_created} venues created"
+        f"{_merged(applied.venue_spellings_merged)}; "
         f"{applied.screenings_created} screenings created, {applied.screenings_updated} "
         f"updated, {applied.screenings_unchanged} unchanged."
     )
     return redirect(url_for("festivals.show", slug=slug))
+
+
+def _merged(count: int) -> str:
+    if not count:
+        return ""
+    return f" ({count} other spelling{'s' if count != 1 else ''} remembered)"

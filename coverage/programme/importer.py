@@ -16,13 +16,16 @@ from sqlalchemy import delete, insert, select, update
 from coverage import locking
 from coverage.errors import Conflict
 from coverage.extensions import db
-from coverage.festivals.models import Festival, Venue
+from coverage.festivals.models import Festival, Venue, VenueAlias
+from coverage.programme import services as programme_services
 from coverage.programme.import_plan import (
     FILM_FACTS,
+    ExistingAlias,
     ExistingFilm,
     ExistingScreening,
     ExistingVenue,
     Plan,
+    VenueChoice,
     build_plan,
     venue_key,
 )
@@ -61,6 +64,8 @@ class Applied:
     screenings_created: int
     screenings_updated: int
     screenings_unchanged: int
+    # Venue spellings merged into a venue of another name and remembered as its aliases.
+    venue_spellings_merged: int = 0
 
 
 def options_for(
@@ -98,11 +103,14 @@ def preview_import(
     mapping: Mapping[int, Field] | None = None,
     date_order: DateOrder | None = None,
     late_shows_on_evening_date: bool = False,
+    venue_choices: Mapping[int, VenueChoice] | None = None,
 ) -> Preview:
     """Parse and plan without writing anything.
 
     `late_shows_on_evening_date`: the file lists a 00:30 show under the evening before (Friday
     for the night of Friday into Saturday), so starts before 06:00 move to the next morning.
+    `venue_choices`: the editor's answers to the venue merge proposals (see import_venues);
+    an unusable venue name in them raises InvalidInput.
     """
     options = options_for(
         festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
@@ -111,17 +119,20 @@ def preview_import(
     if not parsed.ok:
         return Preview(parsed, None)
     films, venues, screenings = _snapshot(festival)
+    aliases = db.session.scalars(select(VenueAlias).where(VenueAlias.festival_id == festival.id))
     plan = build_plan(
         parsed.rows,
         [ExistingFilm(f.id, f.title, {n: getattr(f, n) for n in FILM_FACTS}) for f in films],
         [ExistingVenue(v.id, v.name) for v in venues],
         [
             ExistingScreening(
-                s.id, s.film_id, s.venue_id, s.starts_at, s.ends_at, s.kind, s.cancelled
+                s.id, s.film_id, s.venue_id, s.starts_at, s.ends_at, s.kind, s.cancelled, s.notes
             )
             for s in screenings
         ],
         default_runtime_minutes=DEFAULT_RUNTIME_MINUTES,
+        aliases=[ExistingAlias(a.key, a.spelling, a.venue_id) for a in aliases],
+        venue_choices=venue_choices,
     )
     return Preview(parsed, plan)
 
@@ -134,11 +145,13 @@ def apply_import(
     date_order: DateOrder | None = None,
     late_shows_on_evening_date: bool = False,
     expected_fingerprint: str | None = None,
+    venue_choices: Mapping[int, VenueChoice] | None = None,
 ) -> tuple[Preview, Applied]:
     """Plan again and write the plan in one flush; the caller commits (all or nothing).
 
     With `expected_fingerprint`, refuses when the plan differs from the one the editor saw
-    (someone changed the programme in between).
+    (someone changed the programme in between). The fingerprint is of the plan as proposed;
+    `venue_choices` (the editor's answers to its venue proposals) are applied after the check.
     """
     lock_for_import(festival)
     preview = preview_import(
@@ -156,6 +169,17 @@ def apply_import(
             "The programme changed since the preview was made. Check the new preview and "
             "confirm again. Nothing was imported."
         )
+    if venue_choices:
+        preview = preview_import(
+            festival,
+            data,
+            mapping=mapping,
+            date_order=date_order,
+            late_shows_on_evening_date=late_shows_on_evening_date,
+            venue_choices=venue_choices,
+        )
+        plan = preview.plan
+        assert plan is not None  # the same file parsed the same way a moment ago
     return preview, apply_plan(festival, plan)
 
 
@@ -214,6 +238,19 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
             .order_by(Venue.id.desc())
         )
     }
+    if plan.aliases_to_add:
+        db.session.execute(
+            insert(VenueAlias),
+            [
+                {
+                    "festival_id": festival.id,
+                    "key": alias.key,
+                    "spelling": alias.spelling[:300],
+                    "venue_id": venue_ids[alias.venue_key],
+                }
+                for alias in plan.aliases_to_add
+            ],
+        )
     if plan.screenings_to_create:
         db.session.execute(
             insert(Screening),
@@ -226,20 +263,23 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
                     "ends_at": new.ends_at,
                     "kind": new.kind,
                     "cancelled": False,
-                    "notes": "",
+                    "notes": new.note,
                     "sequence": 0,
                 }
                 for new in plan.screenings_to_create
             ],
         )
+    # Writers attending a screening the file moves are told, as when an editor moves it.
+    reached = programme_services.impacts_of_import(plan.screenings_to_update)
     if plan.screenings_to_update:
-        sequences = dict(
-            db.session.execute(
-                select(Screening.id, Screening.sequence).where(
+        current = {
+            screening_id: (sequence, notes)
+            for screening_id, sequence, notes in db.session.execute(
+                select(Screening.id, Screening.sequence, Screening.notes).where(
                     Screening.id.in_([u.screening_id for u in plan.screenings_to_update])
                 )
-            ).all()
-        )
+            )
+        }
         db.session.execute(
             update(Screening),
             [
@@ -250,7 +290,8 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
                     "ends_at": change.ends_at,
                     "kind": change.kind,
                     # Calendar clients only take a changed event when SEQUENCE rises.
-                    "sequence": sequences[change.screening_id] + 1,
+                    "sequence": current[change.screening_id][0] + 1,
+                    "notes": _with_note(current[change.screening_id][1], change.note_to_add),
                     "updated_at": now,
                 }
                 for change in plan.screenings_to_update
@@ -270,6 +311,8 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
         )
     # Objects loaded before the bulk statements must not show stale values afterwards.
     db.session.expire_all()
+    for impact in reached:
+        programme_services.notify_schedule_change(festival, impact, None, now)
     return Applied(
         films_created=len(plan.films_to_create),
         films_updated=len(plan.films_to_update),
@@ -277,7 +320,14 @@ def apply_plan(festival: Festival, plan: Plan) -> Applied:
         screenings_created=len(plan.screenings_to_create),
         screenings_updated=len(plan.screenings_to_update),
         screenings_unchanged=plan.screenings_unchanged,
+        venue_spellings_merged=len(plan.aliases_to_add),
     )
+
+
+def _with_note(notes: str, note: str) -> str:
+    if not note:
+        return notes
+    return f"{notes.rstrip()}\n{note}" if notes.strip() else note
 
 
 def _film_defaults(facts: dict[str, object]) -> dict[str, object]:

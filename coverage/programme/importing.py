@@ -13,6 +13,7 @@ import dataclasses
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -79,7 +80,7 @@ _LABELS: dict[Field, str] = {
     Field.VENUE: "Venue",
     Field.SCREEN: "Screen / room",
     Field.KIND: "Screening kind",
-    Field.GALA: "Gala / premiere (yes/no)",
+    Field.GALA: "Gala / premiere (yes/no or a premiere)",
     Field.RUNTIME: "Runtime (minutes)",
     Field.DIRECTORS: "Director(s)",
     Field.SECTION: "Section",
@@ -723,26 +724,66 @@ def parse_yes_no(text: str) -> bool:
 
 _PREMIERES: dict[str, PremiereStatus] = {
     "world": PremiereStatus.WORLD,
+    "wp": PremiereStatus.WORLD,
     "international": PremiereStatus.INTERNATIONAL,
     "intl": PremiereStatus.INTERNATIONAL,
+    "int l": PremiereStatus.INTERNATIONAL,
+    "ip": PremiereStatus.INTERNATIONAL,
     "european": PremiereStatus.EUROPEAN,
+    "ep": PremiereStatus.EUROPEAN,
     "uk": PremiereStatus.UK,
     "u k": PremiereStatus.UK,
+    "british": PremiereStatus.UK,
+    "ukp": PremiereStatus.UK,
     "none": PremiereStatus.NONE,
     "no": PremiereStatus.NONE,
     "n a": PremiereStatus.NONE,
 }
 
 
-def _parse_premiere(text: str) -> PremiereStatus:
-    cleaned = normalise_header(text).removesuffix(" premiere")
-    found = _PREMIERES.get(cleaned)
-    if found is None:
-        raise ValueError(
-            f"Unknown premiere status '{text}'; use world, international, European, UK or none. "
-            "It was left out."
-        )
-    return found
+@dataclass(frozen=True)
+class PremiereCell:
+    """What a premiere cell says: a premiere status of the film, that the screening is the gala
+    (a yes in a gala/premiere column), or a national or regional premiere ("Philippine
+    premiere"), which is none of the statuses the desk's embargo rules know: kept as `note`
+    (added to the row's notes) and the film's status left as it is."""
+
+    status: PremiereStatus | None = None
+    gala: bool = False
+    note: str = ""
+
+
+def _fold(text: str) -> str:
+    """`normalise_header`, accents dropped: "World Première" reads "world premiere"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return normalise_header("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def parse_premiere(text: str, *, gala_column: bool = False) -> PremiereCell:
+    """A premiere cell: "World Premiere", "WP", "International premiere", "European", "UK
+    premiere", "none"; in a gala/premiere column (`gala_column`) also yes/no and the gala
+    words ("gala", "premiere", "red carpet"). A blank or "no" says nothing. "<Anything>
+    premiere" that is no known status is a national or regional premiere: a note. Raises
+    ValueError for anything else."""
+    if gala_column:
+        plain = text.strip().casefold()
+        if plain in _YES or _KINDS.get(normalise_header(text)) is ScreeningKind.GALA:
+            return PremiereCell(gala=True)
+        if plain in _NO:
+            return PremiereCell()
+    cleaned = _fold(text)
+    if not cleaned:
+        return PremiereCell()
+    found = _PREMIERES.get(cleaned.removesuffix(" premiere"))
+    if found is not None:
+        return PremiereCell(status=found)
+    if cleaned.endswith(" premiere"):
+        return PremiereCell(note=" ".join(text.split()))
+    yes_no = " (or yes/no for a gala screening)" if gala_column else ""
+    raise ValueError(
+        f"Unknown premiere '{text}'; use world, international, European, UK or none{yes_no}. "
+        "It was left out."
+    )
 
 
 _YEAR = re.compile(r"\d{4}")
@@ -1018,20 +1059,45 @@ def _read_schedule(
     return starts_at, ends_at, runtime
 
 
-def _read_kind(row: _Row) -> ScreeningKind:
+def _read_kind(row: _Row, gala: bool) -> ScreeningKind:
     kind = ScreeningKind.PUBLIC
     try:
         kind = parse_kind(row.text(Field.KIND))
     except ValueError as exc:
         row.error(Field.KIND, str(exc))
-    gala_text = row.text(Field.GALA)
-    try:
-        if parse_yes_no(gala_text):
-            # A gala flag wins over any kind: the red carpet is what the desk must plan for.
-            kind = ScreeningKind.GALA
-    except ValueError as exc:
-        row.error(Field.GALA, str(exc))
+    if gala:
+        # A gala flag wins over any kind: the red carpet is what the desk must plan for.
+        kind = ScreeningKind.GALA
     return kind
+
+
+def _read_premiere(row: _Row) -> PremiereCell:
+    """The gala flag and the film's premiere status, from a premiere-status column and a
+    gala/premiere one (`gala_premiere`, `premiere`); the status column wins when both name one.
+    An unreadable cell is a warning naming its value, and says nothing: the screening imports
+    as its kind, the film keeps its status."""
+    gala = False
+    status: PremiereStatus | None = None
+    notes: list[str] = []
+    for field in (Field.PREMIERE_STATUS, Field.GALA):
+        text = row.text(field)
+        if not text:
+            continue
+        try:
+            cell = parse_premiere(text, gala_column=field is Field.GALA)
+        except ValueError as exc:
+            row.warn(field, str(exc))
+            continue
+        gala = gala or cell.gala
+        status = status or cell.status
+        if cell.note:
+            notes.append(cell.note)
+            row.warn(
+                field,
+                f"'{cell.note}' is a national or regional premiere, not a world, international, "
+                "European or UK one: the film's premiere status was left as it is.",
+            )
+    return PremiereCell(status=status, gala=gala, note="\n".join(notes))
 
 
 def _read_venue(row: _Row) -> str:
@@ -1045,8 +1111,8 @@ def _read_venue(row: _Row) -> str:
     return name
 
 
-def _read_details(row: _Row) -> tuple[int | None, PremiereStatus | None, str]:
-    """Film details that are only warnings when unreadable: year, premiere status, web page."""
+def _read_details(row: _Row) -> tuple[int | None, str]:
+    """Film details that are only warnings when unreadable: year, web page."""
     year: int | None = None
     year_text = row.text(Field.YEAR)
     if year_text:
@@ -1054,13 +1120,6 @@ def _read_details(row: _Row) -> tuple[int | None, PremiereStatus | None, str]:
             year = int(year_text)
         else:
             row.warn(Field.YEAR, f"Cannot read the year '{year_text}'; it was left out.")
-    premiere: PremiereStatus | None = None
-    premiere_text = row.text(Field.PREMIERE_STATUS)
-    if premiere_text:
-        try:
-            premiere = _parse_premiere(premiere_text)
-        except ValueError as exc:
-            row.warn(Field.PREMIERE_STATUS, str(exc))
     url = row.text(Field.URL)
     if url and not url.casefold().startswith(("http://", "https://")):
         row.warn(
@@ -1068,7 +1127,7 @@ def _read_details(row: _Row) -> tuple[int | None, PremiereStatus | None, str]:
             f"'{url}' is not a web address (it should start with https://); it was left out.",
         )
         url = ""
-    return year, premiere, url
+    return year, url
 
 
 def _check_mojibake(row: _Row) -> None:
@@ -1098,8 +1157,9 @@ def _parse_row(
     _check_mojibake(row)
     starts_at, ends_at, runtime = _read_schedule(row, options, twelve_hour_fields)
     venue = _read_venue(row)
-    kind = _read_kind(row)
-    year, premiere, url = _read_details(row)
+    premiere = _read_premiere(row)
+    kind = _read_kind(row, premiere.gala)
+    year, url = _read_details(row)
     for field, limit in _MAX_LENGTHS.items():
         if len(row.text(field)) > limit:
             row.error(field, f"The {field.label.lower()} is longer than {limit} characters.")
@@ -1118,9 +1178,9 @@ def _parse_row(
         section=row.text(Field.SECTION),
         countries=row.text(Field.COUNTRIES),
         year=year,
-        premiere_status=premiere,
+        premiere_status=premiere.status,
         url=url,
-        notes=row.text(Field.NOTES),
+        notes="\n".join(note for note in (row.text(Field.NOTES), premiere.note) if note),
         synopsis=row.text(Field.SYNOPSIS),
     )
 

@@ -45,11 +45,32 @@ class PremiereStatus(StrEnum):
 
 
 class EmbargoRule(StrEnum):
-    """How a film's embargo is set: none, a fixed instant, or after its first public screening."""
+    """How a film's embargo is set: none, a fixed instant, after its first public screening, or
+    left to the festival's default (`DefaultEmbargo`): a film nobody set follows the festival."""
 
     NONE = "none"
     FIXED = "fixed"
     FIRST_PUBLIC_SCREENING = "first_public_screening"
+    FESTIVAL_DEFAULT = "festival_default"
+
+
+class DefaultEmbargo(StrEnum):
+    """A festival's embargo for the films whose own rule is left to it (`FESTIVAL_DEFAULT`)."""
+
+    NONE = "none"
+    FIRST_PUBLIC_SCREENING = "first_public_screening"
+    # Only world and international premieres wait; other films may be covered at any time.
+    PREMIERES_FIRST_PUBLIC_SCREENING = "premieres_first_public_screening"
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "no embargo",
+            "first_public_screening": "until first public screening",
+            "premieres_first_public_screening": (
+                "until first public screening for world and international premieres"
+            ),
+        }[self.value]
 
 
 class PersonRole(StrEnum):

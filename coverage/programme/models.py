@@ -37,8 +37,9 @@ class Film(db.Model):
     trailer_url: Mapped[str] = mapped_column(String(500), default="")
     # The festival's own page for the film.
     url: Mapped[str] = mapped_column(String(500), default="")
+    # Unset, a film follows its festival's default embargo (Festival.default_embargo).
     embargo_rule: Mapped[EmbargoRule] = mapped_column(
-        enum_type(EmbargoRule), default=EmbargoRule.NONE
+        enum_type(EmbargoRule), default=EmbargoRule.FESTIVAL_DEFAULT
     )
     embargo_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     embargo_offset_minutes: Mapped[int] = mapped_column(default=0)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from slugify import slugify as python_slugify
 
 from coverage.errors import InvalidInput
-from coverage.programme.kinds import EmbargoRule, PremiereStatus
+from coverage.programme.kinds import DefaultEmbargo, EmbargoRule, PremiereStatus
 from coverage.timeutil import is_valid_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -62,6 +62,8 @@ class FestivalFields:
     organiser: str = ""
     travel_buffer_minutes: int = 15
     is_public: bool = False
+    # The embargo of the films whose own rule is left to the festival.
+    default_embargo: DefaultEmbargo = DefaultEmbargo.NONE
 
 
 def clean_festival(fields: FestivalFields) -> FestivalFields:
@@ -138,7 +140,8 @@ class FilmFields:
     release_date: date | None = None
     trailer_url: str = ""
     url: str = ""
-    embargo_rule: EmbargoRule = EmbargoRule.NONE
+    # Unset, the film follows its festival's default embargo.
+    embargo_rule: EmbargoRule = EmbargoRule.FESTIVAL_DEFAULT
     embargo_at: datetime | None = None
     embargo_offset_minutes: int = 0
     synopsis: str = ""

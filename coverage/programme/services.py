@@ -6,16 +6,34 @@ Operations change objects and flush; the view, API handler or CLI command commit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from coverage import locking
+from coverage.accounts.models import User
 from coverage.errors import Conflict, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
-from coverage.programme.kinds import ScreeningKind
+from coverage.festivals.venue_names import building_and_room, venue_key, venue_sort_key
+from coverage.pieces.embargo import ScreeningTime
+from coverage.pieces.kinds import PieceState
+from coverage.pieces.models import Piece
+from coverage.pieces.services import film_embargo_rule, piece_title
+from coverage.programme.impact import (
+    AffectedPiece,
+    FilmEmbargo,
+    Impact,
+    PieceRef,
+    ScreeningState,
+    affected_pieces,
+    candidate_films,
+    notice_text,
+)
+from coverage.programme.import_plan import ScreeningToUpdate
+from coverage.programme.kinds import EmbargoRule, ScreeningKind
 from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FilmFields, clean_film
 from coverage.programme.schedule import (
@@ -28,7 +46,7 @@ from coverage.programme.schedule import (
     overlapping_in_venue,
 )
 from coverage.references import describe_pieces, pieces_referring_to
-from coverage.timeutil import to_zone
+from coverage.timeutil import to_zone, utcnow
 
 
 def create_film(festival: Festival, fields: FilmFields) -> Film:
@@ -39,10 +57,22 @@ def create_film(festival: Festival, fields: FilmFields) -> Film:
 
 
 def update_film(film: Film, fields: FilmFields) -> Film:
-    embargo_before = (film.embargo_rule, film.embargo_at, film.embargo_offset_minutes)
+    # The premiere status counts: a festival's default may hold back premieres only.
+    embargo_before = (
+        film.embargo_rule,
+        film.embargo_at,
+        film.embargo_offset_minutes,
+        film.premiere_status,
+    )
     for name, value in asdict(clean_film(fields)).items():
         setattr(film, name, value)
-    if (film.embargo_rule, film.embargo_at, film.embargo_offset_minutes) != embargo_before:
+    embargo_after = (
+        film.embargo_rule,
+        film.embargo_at,
+        film.embargo_offset_minutes,
+        film.premiere_status,
+    )
+    if embargo_after != embargo_before:
         # Publication events in the desk calendar follow the embargo.
         film.embargo_sequence = (film.embargo_sequence or 0) + 1
     db.session.flush()
@@ -123,9 +153,22 @@ def schedule_changed(film: Film) -> None:
     film.embargo_sequence = (film.embargo_sequence or 0) + 1
 
 
-def update_screening(screening: Screening, fields: ScreeningFields) -> Screening:
-    """Move or correct a screening in place: same row, same calendar UID, higher SEQUENCE."""
+def update_screening(
+    screening: Screening,
+    fields: ScreeningFields,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Screening:
+    """Move or correct a screening in place: same row, same calendar UID, higher SEQUENCE.
+
+    The writers who attend it, and the writers and editors of pieces whose embargo follows it,
+    are notified (`notify_schedule_change`); asking first is the caller's part (the web page
+    shows `impact_of_update` for confirmation).
+    """
+    lock_screening(screening)
     film, venue, ends_at = _resolve(screening.festival, fields)
+    impact = _impact(screening, _proposed(screening, fields, film, venue, ends_at))
     previous_film = screening.film
     changed = (
         screening.starts_at != fields.starts_at
@@ -146,26 +189,49 @@ def update_screening(screening: Screening, fields: ScreeningFields) -> Screening
         if previous_film is not film:
             schedule_changed(previous_film)
     db.session.flush()
+    notify_schedule_change(screening.festival, impact, actor, now)
     return screening
 
 
-def cancel_screening(screening: Screening) -> None:
+def cancel_screening(
+    screening: Screening, *, actor: User | None = None, now: datetime | None = None
+) -> Impact:
+    """Cancel (it stays listed, struck through) and notify whom it affects; returns whom."""
+    lock_screening(screening)
+    impact = impact_of_cancel(screening)
     if not screening.cancelled:
         screening.cancelled = True
         screening.sequence += 1
         schedule_changed(screening.film)
         db.session.flush()
+        notify_schedule_change(screening.festival, impact, actor, now)
+    return impact
 
 
-def restore_screening(screening: Screening) -> None:
+def restore_screening(
+    screening: Screening, *, actor: User | None = None, now: datetime | None = None
+) -> Impact:
+    """Put a cancelled screening back on and notify whom it affects; returns whom."""
+    lock_screening(screening)
+    impact = impact_of_restore(screening)
     if screening.cancelled:
         screening.cancelled = False
         screening.sequence += 1
         schedule_changed(screening.film)
         db.session.flush()
+        notify_schedule_change(screening.festival, impact, actor, now)
+    return impact
 
 
-def delete_screening(screening: Screening) -> None:
+def delete_screening(
+    screening: Screening, *, actor: User | None = None, now: datetime | None = None
+) -> Impact:
+    """Delete a screening nobody attends; pieces whose embargo followed it are notified.
+
+    Raises Conflict while a piece sends a writer to it (cancel it instead: the writer is told
+    and the calendars keep it, struck through).
+    """
+    lock_screening(screening)
     pieces = pieces_referring_to(screenings=[screening])
     if pieces:
         raise Conflict(
@@ -173,9 +239,207 @@ def delete_screening(screening: Screening) -> None:
             f"{describe_pieces(pieces)} send a writer to it. Cancel it instead, "
             "or choose another screening for those pieces."
         )
-    schedule_changed(screening.film)
+    impact = impact_of_delete(screening)
+    film = screening.film
+    schedule_changed(film)
     db.session.delete(screening)
     db.session.flush()
+    # The film's screenings list still holds the deleted row until it is read again.
+    db.session.expire(film, ["screenings"])
+    notify_schedule_change(film.festival, impact, actor, now)
+    return impact
+
+
+# --- Who a screening change reaches ----------------------------------------------------------
+
+
+def lock_screening(screening: Screening) -> None:
+    """Take the screening's row before reading whom a change affects, so the pieces named on
+    the confirmation and those notified are the ones current when the change is written."""
+    locking.lock_row(screening)
+
+
+def state_of(screening: Screening) -> ScreeningState:
+    return ScreeningState(
+        film_id=screening.film_id,
+        film_title=screening.film.title,
+        starts_at=screening.starts_at,
+        ends_at=screening.ends_at,
+        venue=screening.venue.name,
+        kind=screening.kind,
+        cancelled=screening.cancelled,
+    )
+
+
+def _proposed(
+    screening: Screening, fields: ScreeningFields, film: Film, venue: Venue, ends_at: datetime
+) -> ScreeningState:
+    return ScreeningState(
+        film_id=film.id,
+        film_title=film.title,
+        starts_at=fields.starts_at,
+        ends_at=ends_at,
+        venue=venue.name,
+        kind=fields.kind,
+        cancelled=screening.cancelled,
+    )
+
+
+def impact_of_update(screening: Screening, fields: ScreeningFields) -> Impact:
+    """Whom saving `fields` would affect; changes nothing. Raises InvalidInput as the update
+    would."""
+    film, venue, ends_at = _resolve(screening.festival, fields)
+    return _impact(screening, _proposed(screening, fields, film, venue, ends_at))
+
+
+def impact_of_cancel(screening: Screening) -> Impact:
+    return _impact(screening, replace(state_of(screening), cancelled=True))
+
+
+def impact_of_restore(screening: Screening) -> Impact:
+    return _impact(screening, replace(state_of(screening), cancelled=False))
+
+
+def impact_of_delete(screening: Screening) -> Impact:
+    return _impact(screening, replace(state_of(screening), gone=True))
+
+
+def impacts_of_import(moves: Sequence[ScreeningToUpdate]) -> list[Impact]:
+    """Before a re-import writes `moves`: whom each reaches among the pieces attending them.
+
+    Embargoes are left out here: one import can move several screenings of a film, so one
+    screening's view of which is the first public screening could name the wrong instant.
+    One query when no piece attends a moved screening.
+    """
+    ids = [move.screening_id for move in moves]
+    if not ids:
+        return []
+    attended = set(
+        db.session.scalars(
+            select(Piece.screening_id).where(
+                Piece.screening_id.in_(ids),
+                Piece.state.not_in([PieceState.PUBLISHED, PieceState.SPIKED]),
+            )
+        )
+    )
+    impacts = []
+    for move in moves:
+        if move.screening_id not in attended:
+            continue
+        screening = db.session.get(Screening, move.screening_id)
+        after = replace(
+            state_of(screening),
+            starts_at=move.starts_at,
+            ends_at=move.ends_at,
+            venue=move.venue_name,
+            kind=move.kind,
+        )
+        impact = _impact(screening, after, embargo=False)
+        if impact:
+            impacts.append(impact)
+    return impacts
+
+
+def _impact(screening: Screening, after: ScreeningState, *, embargo: bool = True) -> Impact:
+    """Two or three queries: the films' other screenings, and the candidate pieces with their
+    writers and editors."""
+    before = state_of(screening)
+    embargoes: dict[int, FilmEmbargo] = {}
+    for film_id in candidate_films(before, after) if embargo else ():
+        film = db.session.get(Film, film_id)
+        # The rule in force: the film's own, or the festival's default it follows.
+        rule = film_embargo_rule(film).rule if film is not None else None
+        if film is None or rule is not EmbargoRule.FIRST_PUBLIC_SCREENING:
+            continue
+        embargoes[film_id] = FilmEmbargo(
+            film_id=film.id,
+            rule=rule,
+            fixed_at=film.embargo_at,
+            offset_minutes=film.embargo_offset_minutes,
+            other_screenings=tuple(
+                ScreeningTime(s.starts_at, s.kind, s.cancelled)
+                for s in film.screenings
+                if s.id != screening.id
+            ),
+        )
+    following = Piece.film_id.in_(list(embargoes)) if embargoes else false()
+    pieces = db.session.scalars(
+        select(Piece)
+        .where(
+            or_(Piece.screening_id == screening.id, following),
+            Piece.state.not_in([PieceState.PUBLISHED, PieceState.SPIKED]),
+        )
+        .options(
+            selectinload(Piece.writer),
+            selectinload(Piece.editor),
+            selectinload(Piece.film),
+            selectinload(Piece.interviewees),
+        )
+        .order_by(Piece.id)
+    ).all()
+    refs = [
+        PieceRef(
+            id=piece.id,
+            title=piece_title(piece),
+            state=piece.state,
+            film_id=piece.film_id,
+            screening_id=piece.screening_id,
+            own_embargo_at=piece.embargo_at,
+            writer_id=piece.writer_id,
+            writer_name=piece.writer.name if piece.writer is not None else "",
+            editor_id=piece.editor_id,
+            editor_name=piece.editor.name if piece.editor is not None else "",
+        )
+        for piece in pieces
+    ]
+    return affected_pieces(screening.id, before, after, refs, embargoes)
+
+
+def recipients(impact: Impact, actor: User | None) -> list[tuple[AffectedPiece, User]]:
+    """Who is told, per piece: the people `AffectedPiece.recipients` names, except whoever
+    made the change (they know) and deactivated accounts."""
+    told: list[tuple[AffectedPiece, User]] = []
+    for item in impact.affected:
+        for user_id in item.recipients():
+            user = db.session.get(User, user_id)  # loaded with the pieces
+            if user is None or not user.active or (actor is not None and user.id == actor.id):
+                continue
+            told.append((item, user))
+    return told
+
+
+def notify_schedule_change(
+    festival: Festival, impact: Impact, actor: User | None, now: datetime | None = None
+) -> int:
+    """Tell each affected piece's people of the change, in-app and by email (through the
+    notifications outbox, in this transaction). Returns how many notices were written."""
+    told = recipients(impact, actor)
+    if not told:
+        return 0
+    from coverage.notifications.rules import NoticeKind
+    from coverage.notifications.services import notify
+
+    moment = now or utcnow()
+    for item, user in told:
+        subject, body = notice_text(
+            impact,
+            item,
+            festival.timezone,
+            festival=festival.display_name,
+            by=actor.name if actor is not None else "",
+            at=moment,
+        )
+        notify(
+            user,
+            NoticeKind.SCHEDULE_CHANGED,
+            subject=subject,
+            body=body,
+            link=f"/pieces/{item.piece.id}",
+            now=moment,
+            piece=db.session.get(Piece, item.piece.id),
+            actor=actor,
+        )
+    return len(told)
 
 
 # --- Queries behind the pages -------------------------------------------------------------
@@ -198,6 +462,23 @@ class VenueGroup:
     venue: Venue
     screenings: list[Screening] = field(default_factory=list)
 
+    @property
+    def building(self) -> str:
+        """The building: "Southbank" for "Southbank – NFT1"; a name with no room, whole."""
+        return building_and_room(self.venue.name)[0]
+
+    @property
+    def room(self) -> str:
+        return building_and_room(self.venue.name)[1]
+
+
+@dataclass
+class BuildingGroup:
+    """The rooms of one building shown on a day, in order."""
+
+    name: str
+    rooms: list[VenueGroup]
+
 
 @dataclass
 class DaySchedule:
@@ -213,6 +494,18 @@ class DaySchedule:
     def overlapping(self, screening: Screening) -> list[Screening]:
         ids = self.overlaps.get(screening.id, set())
         return sorted((self.by_id[i] for i in ids), key=lambda s: s.starts_at)
+
+    @property
+    def buildings(self) -> list[BuildingGroup]:
+        """The groups, rooms of one building together (they are sorted so already)."""
+        buildings: list[BuildingGroup] = []
+        for group in self.groups:
+            key = venue_key(group.building)
+            if buildings and venue_key(buildings[-1].name) == key:
+                buildings[-1].rooms.append(group)
+            else:
+                buildings.append(BuildingGroup(group.building, [group]))
+        return buildings
 
 
 def screenings_between(festival: Festival, start: datetime, end: datetime) -> list[Screening]:
@@ -260,8 +553,9 @@ def day_schedule(festival: Festival, day: date, filters: DayFilters) -> DaySched
             screening
         )
         shown += 1
-    # Venues ordered by their first screening of the day, so the page reads top to bottom in time.
-    ordered = sorted(groups.values(), key=lambda g: (g.screenings[0].starts_at, g.venue.name))
+    # A stable order the desk learns: building, then room, numbers as numbers ("Screen 2" before
+    # "Screen 10"); not by the day's first screening, which moves venues about from day to day.
+    ordered = sorted(groups.values(), key=lambda g: (venue_sort_key(g.venue.name), g.venue.id))
     by_id = {screening.id: screening for screening in screenings}
     return DaySchedule(festival, day, ordered, len(screenings), shown, overlaps, by_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -12,9 +13,11 @@ from coverage.accounts.permissions import can_edit_programme, can_view_programme
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
+from coverage.festivals.venue_names import venue_sort_key
 from coverage.festivals.views import get_festival
 from coverage.programme import services
 from coverage.programme.forms import FilmForm, ScreeningForm
+from coverage.programme.impact import Impact, change_headline, describe_embargo
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
 from coverage.programme.schedule import (
@@ -23,7 +26,7 @@ from coverage.programme.schedule import (
     local_interval,
     long_screening_warning,
 )
-from coverage.timeutil import to_zone
+from coverage.timeutil import to_zone, utcnow
 from coverage.web import enum_or_none, form_error, id_param, permission_required, safe_next_url
 
 bp = Blueprint("programme", __name__, url_prefix="/festivals/<slug>")
@@ -67,9 +70,10 @@ def day(slug: str, day: str):
     )
     schedule = services.day_schedule(festival, chosen, filters)
     days = festival_days(festival.start_date, festival.end_date)
-    venues = db.session.scalars(
-        select(Venue).where(Venue.festival_id == festival.id).order_by(Venue.name)
-    ).all()
+    venues = sorted(
+        db.session.scalars(select(Venue).where(Venue.festival_id == festival.id)),
+        key=lambda venue: venue_sort_key(venue.name),
+    )
     return render_template(
         "programme/day.html",
         festival=festival,
@@ -115,8 +119,14 @@ def film(slug: str, film_id: int):
     film = services.film_with_screenings(festival, film_id)
     if film is None:
         abort(404, "That film is not part of this festival.")
+    from coverage.pieces.services import film_embargo_text  # pieces build on the programme
+
     return render_template(
-        "programme/film.html", festival=festival, film=film, pieces=film_pieces(film)
+        "programme/film.html",
+        festival=festival,
+        film=film,
+        pieces=film_pieces(film),
+        embargo_text=film_embargo_text(film),
     )
 
 
@@ -257,8 +267,10 @@ def _screening_fields(
     )
 
 
-def _screening_form_page(festival: Festival, form: ScreeningForm, screening: Screening | None):
-    status = 422 if request.method == "POST" else 200
+def _screening_form_page(
+    festival: Festival, form: ScreeningForm, screening: Screening | None, status: int | None = None
+):
+    status = status or (422 if request.method == "POST" else 200)
     return render_template(
         "programme/screening_form.html",
         festival=festival,
@@ -303,16 +315,87 @@ def edit_screening(slug: str, screening_id: int):
         form.start_time.data = starts.time().replace(tzinfo=None)
         form.end_time.data = ends.time().replace(tzinfo=None)
         form.kind.data = screening.kind.value
+    if request.method == "POST" and request.form.get("revise"):
+        # "Go back" from the confirmation: the form again, as the editor had typed it.
+        return _screening_form_page(festival, form, screening, status=200)
     if form.validate_on_submit():
         try:
-            services.update_screening(screening, _screening_fields(festival, form, screening))
+            fields = _screening_fields(festival, form, screening)
+            services.lock_screening(screening)
+            impact = services.impact_of_update(screening, fields)
+            if _needs_confirmation(impact):
+                return _confirmation_page(festival, impact, request.path, _echoed(), revise=True)
+            services.update_screening(screening, fields, actor=_user(), now=utcnow())
         except DomainError as error:
             form_error(form, error)
         else:
             db.session.commit()
-            flash(f"Screening of {screening.film.title} saved.")
+            flash(f"Screening of {screening.film.title} saved.{_told(impact)}")
             return redirect(url_for("programme.film", slug=slug, film_id=screening.film_id))
     return _screening_form_page(festival, form, screening)
+
+
+# --- Confirming a change that reaches people --------------------------------------------------
+
+_VERBS = {
+    "moved": "move",
+    "cancelled": "cancel",
+    "restored": "restore",
+    "deleted": "delete",
+    "changed": "change",
+}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _needs_confirmation(impact: Impact) -> bool:
+    """A change that reaches pieces is shown first; it goes ahead only when the editor confirms
+    the very impact that is current now (one changed meanwhile is shown again)."""
+    return bool(impact) and request.form.get("confirmed") != impact.fingerprint()
+
+
+def _echoed() -> list[tuple[str, str]]:
+    """The posted values, carried through the confirmation as hidden fields."""
+    skip = {"csrf_token", "confirmed", "revise"}
+    return [(name, value) for name, value in request.form.items(multi=True) if name not in skip]
+
+
+def _confirmation_page(
+    festival: Festival,
+    impact: Impact,
+    action: str,
+    hidden: list[tuple[str, str]],
+    *,
+    revise: bool = False,
+    back_url: str = "",
+):
+    verb = _VERBS[change_headline(impact)]
+    told = [
+        f"{user.name} ({'writer' if user.id == item.piece.writer_id else 'editor'} of "
+        f"“{item.piece.title}”)"
+        for item, user in services.recipients(impact, _user())
+    ]
+    return render_template(
+        "programme/screening_confirm.html",
+        festival=festival,
+        impact=impact,
+        verb=verb,
+        action=action,
+        hidden=hidden,
+        revise=revise,
+        back_url=back_url,
+        told=told,
+        confirm_label=f"{verb.capitalize()} and notify" if told else f"{verb.capitalize()} it",
+        changed_meanwhile=bool(request.form.get("confirmed")),
+        describe_embargo=describe_embargo,
+    )
+
+
+def _told(impact: Impact) -> str:
+    names = list(dict.fromkeys(user.name for _item, user in services.recipients(impact, _user())))
+    return f" Notified: {', '.join(names)}." if names else ""
 
 
 def _back_to(screening: Screening) -> str:
@@ -322,20 +405,41 @@ def _back_to(screening: Screening) -> str:
 @bp.route("/screenings/<int:screening_id>/cancel", methods=["POST"])
 @permission_required(can_edit_programme)
 def cancel_screening(slug: str, screening_id: int):
-    screening = get_screening(get_festival(slug), screening_id)
-    services.cancel_screening(screening)
+    """Cancel; when pieces rely on the screening, a page naming them asks first (the button's
+    own dialog asks otherwise)."""
+    festival = get_festival(slug)
+    screening = get_screening(festival, screening_id)
+    services.lock_screening(screening)
+    impact = services.impact_of_cancel(screening)
+    if not screening.cancelled and _needs_confirmation(impact):
+        return _confirmation_page(
+            festival, impact, request.path, _echoed(), back_url=_back_to(screening)
+        )
+    services.cancel_screening(screening, actor=_user(), now=utcnow())
     db.session.commit()
-    flash(f"Screening of {screening.film.title} cancelled. It stays listed, struck through.")
+    flash(
+        f"Screening of {screening.film.title} cancelled. It stays listed, struck through."
+        f"{_told(impact)}"
+    )
     return redirect(_back_to(screening))
 
 
 @bp.route("/screenings/<int:screening_id>/restore", methods=["POST"])
 @permission_required(can_edit_programme)
 def restore_screening(slug: str, screening_id: int):
-    screening = get_screening(get_festival(slug), screening_id)
-    services.restore_screening(screening)
+    """Restore; a restored first public screening can bring an embargo forward, so the pieces
+    it reaches are named first."""
+    festival = get_festival(slug)
+    screening = get_screening(festival, screening_id)
+    services.lock_screening(screening)
+    impact = services.impact_of_restore(screening)
+    if screening.cancelled and _needs_confirmation(impact):
+        return _confirmation_page(
+            festival, impact, request.path, _echoed(), back_url=_back_to(screening)
+        )
+    services.restore_screening(screening, actor=_user(), now=utcnow())
     db.session.commit()
-    flash(f"Screening of {screening.film.title} restored.")
+    flash(f"Screening of {screening.film.title} restored.{_told(impact)}")
     return redirect(_back_to(screening))
 
 
@@ -345,12 +449,19 @@ def delete_screening(slug: str, screening_id: int):
     festival = get_festival(slug)
     screening = get_screening(festival, screening_id)
     film_id = screening.film_id
+    back = url_for("programme.film", slug=slug, film_id=film_id)
     try:
-        services.delete_screening(screening)
+        services.lock_screening(screening)
+        # Refused while a piece sends a writer to it: the service says which.
+        if not services.pieces_referring_to(screenings=[screening]):
+            impact = services.impact_of_delete(screening)
+            if _needs_confirmation(impact):
+                return _confirmation_page(festival, impact, request.path, [], back_url=back)
+        impact = services.delete_screening(screening, actor=_user(), now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash("Screening deleted.")
-    return redirect(url_for("programme.film", slug=slug, film_id=film_id))
+        flash(f"Screening deleted.{_told(impact)}")
+    return redirect(back)

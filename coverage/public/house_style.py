@@ -5,7 +5,7 @@ the furniture lines under every piece (coverage hub, festival website, trailer).
 no database. The public page, the writer's preview, the CMS export and the API all call these,
 so a house-style change is one edit here.
 
-The patterns are the publication's own (see `../shared/DESIGN.md`, "Published output"):
+The patterns are the publication's own (see `docs/design.md`, "Published output"):
 
 - review:    ``London Film Festival 2021: Red Rocket | Review``
 - interview: ``“It's really complicated…”: A, B and C on Hijra at Red Sea International Film

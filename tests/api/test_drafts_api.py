@@ -189,17 +189,30 @@ def test_a_malformed_if_match_is_412_and_saves_nothing(
     assert revisions(client, assigned, writer) == []
 
 
-def test_writer_may_not_patch_text_once_filed_but_the_editor_may(
+def test_writer_may_fix_filed_text_until_an_editor_takes_it(
     client, programme, writer, editor, assigned
 ):
     filed(client, assigned, programme, writer)
+    # Filed, not yet taken: the writer fixes a typo; the piece stays filed.
+    fixed = patch(
+        client,
+        assigned,
+        {"body": "A sharp, funny film!"},
+        writer,
+        etag_of(client, assigned, writer),
+    )
+    assert fixed.status_code == 200, fixed.get_json()
+    assert fixed.get_json()["state"] == "filed"
+    assert fixed.get_json()["body"] == "A sharp, funny film!"
+    assert act(client, programme, editor, "take_for_edit").status_code == 200
     etag = etag_of(client, assigned, writer)
     response = patch(client, assigned, {"body": "One more thing."}, writer, etag)
-    assert_problem(response, 403, "Only an editor can edit the text once it is filed.")
+    assert_problem(response, 403, "An editor has taken this piece for editing")
+    assert "Leave a comment" in response.get_json()["detail"]
     # Refused before anything else: even without If-Match, and nothing is kept.
     response = patch(client, assigned, {"body": "One more thing."}, writer, None)
     assert response.status_code == 403
-    assert len(revisions(client, assigned, editor)) == 1
+    assert len(revisions(client, assigned, editor)) == 2
     response = patch(client, assigned, {"body": "Tightened."}, editor, etag)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["body"] == "Tightened."

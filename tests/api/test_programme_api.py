@@ -47,6 +47,7 @@ def test_writer_lists_and_reads_festivals(client, programme, writer):
         "organiser": "",
         "travel_buffer_minutes": 15,
         "is_public": False,
+        "default_embargo": "none",
     }
     assert client.get(base(programme), headers=writer).get_json() == festival
 
@@ -83,7 +84,9 @@ def test_writer_reads_venues_and_films(client, programme, writer):
     assert film["timezone"] == "Europe/London"
     assert film["runtime_minutes"] == 130
     assert film["directors"] == "Sean Baker"
-    assert film["embargo_rule"] == "none" and film["embargo_at"] is None
+    # Nobody set the film's embargo: it follows the festival's default, "none".
+    assert film["embargo_rule"] == "festival_default" and film["embargo_at"] is None
+    assert (film["embargo_rule_in_force"], film["embargo_rule_from"]) == ("none", "festival")
 
 
 def test_writer_reads_screenings_in_the_festivals_offset(client, programme, writer):

@@ -159,3 +159,13 @@ def add_screening(app, night: dict, starts_at: datetime, ends_at: datetime | Non
         )
         db.session.commit()
         return screening.id
+
+
+def post_confirmed(client, url: str, page: str):
+    """Post a programme change that pieces rely on: the desk is shown whom it reaches first
+    (200), then confirms that very impact."""
+    asked = client.post_form(url, {}, page=page)
+    assert asked.status_code == 200, asked.status_code
+    confirmed = re.search(r'name="confirmed" value="([^"]+)"', asked.get_data(as_text=True))
+    assert confirmed, "no confirmation asked"
+    return client.post_form(url, {"confirmed": confirmed.group(1)}, page=page)

@@ -23,6 +23,7 @@ from tests.calendars.helpers import (
     ical_events,
     icalendar_events,
     issue,
+    post_confirmed,
 )
 
 DOMAIN = "festival-coverage.local"
@@ -42,7 +43,7 @@ def test_a_cancelled_screening_to_attend_is_cancelled_in_the_personal_feed(
     login("editor")
     page = f"/festivals/{programme['slug']}/days/2021-10-08"
     url = f"/festivals/{programme['slug']}/screenings/{programme['press']}/cancel"
-    assert client.post_form(url, {}, page=page).status_code == 302
+    assert post_confirmed(client, url, page).status_code == 302
     client.post_form("/logout")
     response = client.get(feed_path(secret), headers={"If-None-Match": first.headers["ETag"]})
     assert response.status_code == 200

@@ -32,6 +32,7 @@ from tests.calendars.helpers import (
     ical_events,
     icalendar_events,
     issue,
+    post_confirmed,
     unfolded_lines,
 )
 from tests.calendars.test_festival_feed import assert_zoned_and_complete
@@ -307,7 +308,7 @@ def test_a_cancelled_screening_to_attend_says_so_in_its_title(
     login("editor")
     page = f"/festivals/{programme['slug']}/days/2021-10-08"
     cancel = f"/festivals/{programme['slug']}/screenings/{programme['press']}/cancel"
-    assert client.post_form(cancel, {}, page=page).status_code == 302
+    assert post_confirmed(client, cancel, page).status_code == 302
     client.post_form("/logout")
 
     body = ok(client, feed_path(secret))

@@ -32,7 +32,7 @@ from coverage.programme.importing import (
 from coverage.programme.kinds import PremiereStatus, ScreeningKind
 
 CINEMALAYA = (
-    # A copy of ../shared/data/cinemalaya-2023-schedule.csv, byte for byte, as published.
+    # Cinemalaya's 2023 programme, byte for byte, as published (also data/samples/, for the README).
     Path(__file__).resolve().parents[1] / "data" / "cinemalaya-2023-schedule.csv"
 )
 MANILA = ImportOptions(
@@ -322,7 +322,7 @@ def test_guess_mapping_maps_each_field_once_first_column_wins() -> None:
 def test_field_labels() -> None:
     assert Field.TIME.label == "Start time"
     assert Field.SCREEN.label == "Screen / room"
-    assert Field.GALA.label == "Gala / premiere (yes/no)"
+    assert Field.GALA.label == "Gala / premiere (yes/no or a premiere)"
     assert all(field.label for field in Field)
     assert REQUIRED_FIELDS == (Field.TITLE, Field.DATE, Field.TIME)
 
@@ -928,9 +928,13 @@ def test_gala_flag_makes_a_gala_even_over_a_press_kind() -> None:
     ]
 
 
-def test_unreadable_gala_flag_is_a_row_error() -> None:
+def test_unreadable_gala_flag_is_a_warning_naming_row_and_value() -> None:
+    """An unknown value in a gala/premiere column is no refusal: the row imports as its kind."""
     parsed = parse("film,date,time,venue,gala", "Maria,Aug 5,18:15,PICC,maybe")
-    assert (only_problem(parsed).column, only_problem(parsed).severity) == ("gala", Severity.ERROR)
+    problem = only_problem(parsed)
+    assert (problem.row, problem.column, problem.severity) == (2, "gala", Severity.WARNING)
+    assert "'maybe'" in problem.message
+    assert [row.kind for row in parsed.rows] == [ScreeningKind.PUBLIC]
 
 
 # --- Film details ---------------------------------------------------------------------------------

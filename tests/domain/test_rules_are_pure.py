@@ -25,12 +25,15 @@ RULE_MODULES = [
     "coverage.programme.schedule",
     "coverage.programme.rules",
     "coverage.programme.import_plan",
+    "coverage.programme.impact",
     "coverage.pieces.workflow",
     "coverage.pieces.embargo",
     "coverage.pieces.clashes",
     "coverage.drafts.rendering",
+    "coverage.drafts.wordcount",
     "coverage.drafts.diff",
     "coverage.public.export",
+    "coverage.notifications.rules",
 ]
 OPTIONAL_RULE_MODULES: list[str] = []
 

@@ -39,7 +39,7 @@ INACTIVE_ADMIN = Actor(id=31, role=Role.ADMIN, active=False)
 INACTIVE_WRITER = Actor(id=10, role=Role.WRITER, active=False)
 
 NOW = datetime(2021, 10, 10, 12, 0, tzinfo=UTC)
-# 18:30 BST on 10 October 2021.
+# 18:30 London time on 10 October 2021.
 RED_ROCKET_EMBARGO = datetime(2021, 10, 10, 17, 30, tzinfo=UTC)
 
 
@@ -429,7 +429,8 @@ def test_publish_scheduled_before_the_embargo_is_refused_in_festival_time():
     facts = piece(S.SCHEDULED, embargo_at=RED_ROCKET_EMBARGO)
     error = refusal(facts, Action.PUBLISH_SCHEDULED, None)
     assert error.message == (
-        "The embargo for Red Rocket lifts at 18:30 BST on 10 October 2021; it is not time yet."
+        "The embargo for Red Rocket lifts at 18:30 London time on 10 October 2021; "
+        "it is not time yet."
     )
 
 
@@ -441,7 +442,7 @@ def test_publish_scheduled_a_minute_before_the_embargo_is_refused():
 def test_publish_scheduled_before_the_desk_chosen_time_names_that_time():
     facts = piece(S.SCHEDULED, embargo_at=RED_ROCKET_EMBARGO, publish_at=utc(2021, 10, 10, 19, 0))
     error = refusal(facts, Action.PUBLISH_SCHEDULED, None, now=RED_ROCKET_EMBARGO)
-    assert "lifts at 20:00 BST on 10 October 2021" in error.message
+    assert "lifts at 20:00 London time on 10 October 2021" in error.message
 
 
 def test_publish_scheduled_with_a_held_embargo_is_refused():
@@ -456,7 +457,7 @@ def test_publish_scheduled_with_a_held_embargo_is_refused():
 def test_embargo_refusal_before_the_embargo_names_the_local_time():
     facts = piece(S.READY, embargo_at=RED_ROCKET_EMBARGO)
     assert embargo_refusal(facts, NOW) == (
-        "The embargo for Red Rocket lifts at 18:30 BST on 10 October 2021."
+        "The embargo for Red Rocket lifts at 18:30 London time on 10 October 2021."
     )
 
 
@@ -487,20 +488,22 @@ def test_embargo_refusal_for_a_held_embargo_without_a_film_title():
 
 def test_embargo_refusal_without_a_film_title():
     facts = piece(S.READY, embargo_at=RED_ROCKET_EMBARGO, film_title="")
-    assert embargo_refusal(facts, NOW) == "The embargo lifts at 18:30 BST on 10 October 2021."
+    assert (
+        embargo_refusal(facts, NOW) == "The embargo lifts at 18:30 London time on 10 October 2021."
+    )
 
 
-def test_embargo_refusal_in_winter_names_gmt():
+def test_embargo_refusal_in_winter_names_the_place_not_gmt():
     facts = piece(S.READY, embargo_at=utc(2021, 12, 1, 18, 30))
     assert embargo_refusal(facts, NOW) == (
-        "The embargo for Red Rocket lifts at 18:30 GMT on 1 December 2021."
+        "The embargo for Red Rocket lifts at 18:30 London time on 1 December 2021."
     )
 
 
 def test_embargo_refusal_in_another_festival_zone():
     facts = piece(S.READY, embargo_at=utc(2021, 9, 10, 1, 0), timezone="America/Toronto")
     assert embargo_refusal(facts, utc(2021, 9, 1)) == (
-        "The embargo for Red Rocket lifts at 21:00 EDT on 9 September 2021."
+        "The embargo for Red Rocket lifts at 21:00 Toronto time on 9 September 2021."
     )
 
 

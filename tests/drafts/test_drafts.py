@@ -200,9 +200,14 @@ def test_who_may_edit_follows_the_state(app, client, users, drafting):
     assert client.get(f"/pieces/{drafting}/text").status_code == 200
     client.post_form("/logout")
     log_in(client, "writer@example.org")
+    # Filed, not yet taken: the writer may still fix it (tests/drafts/test_writing_page.py).
+    assert client.get(f"/pieces/{drafting}/text").status_code == 200
+    with app.app_context():
+        db.session.get(Piece, drafting).state = PieceState.EDITING
+        db.session.commit()
     response = client.get(f"/pieces/{drafting}/text")
     assert response.status_code == 403
-    assert "Only an editor can edit the text once it is filed." in response.get_data(as_text=True)
+    assert "you can no longer change its text" in response.get_data(as_text=True)
 
 
 def test_presence_shows_who_else_has_the_editor_open(app, client, users, drafting):

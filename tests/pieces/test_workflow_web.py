@@ -51,7 +51,7 @@ def test_review_from_plan_to_publication(app, client, users, programme):
     piece_id = int(re.search(r"/pieces/(\d+)/assign", response.headers["Location"]).group(1))
     assign_page = client.get(f"/pieces/{piece_id}/assign").get_data(as_text=True)
     press_option = re.search(
-        r'<option selected value="(\d+)">Fri 8 Oct 09:00 BST · Press', assign_page
+        r'<option selected value="(\d+)">Fri 8 Oct 09:00 London time · Press', assign_page
     )
     assert press_option, "the press screening is proposed first"
     response = client.post_form(
@@ -66,8 +66,8 @@ def test_review_from_plan_to_publication(app, client, users, programme):
         # Press screening 09:00-11:10 BST on 8 October; due 24 hours after it ends.
         assert piece.due_at == datetime(2021, 10, 9, 10, 10, tzinfo=UTC)
     page = client.get(f"/pieces/{piece_id}").get_data(as_text=True)
-    assert "Fri 08 Oct 2021, 09:00 BST · Press screening at BFI Southbank NFT1" in page
-    assert "Sat 09 Oct 2021, 11:10 BST" in page  # copy due
+    assert "Fri 08 Oct 2021, 09:00 London time · Press screening at BFI Southbank NFT1" in page
+    assert "Sat 09 Oct 2021, 11:10 London time" in page  # copy due
     assert "The embargo for Red Rocket lifts at" in page  # may go out
 
     # The writer declines, with a reason the editor then sees.

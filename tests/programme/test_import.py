@@ -18,7 +18,7 @@ from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, ProgrammeUpload, Screening
 
 CINEMALAYA = (
-    # A copy of ../shared/data/cinemalaya-2023-schedule.csv, byte for byte, as published.
+    # Cinemalaya's 2023 programme, byte for byte, as published (also data/samples/, for the README).
     Path(__file__).resolve().parents[1] / "data" / "cinemalaya-2023-schedule.csv"
 )
 SUMMARY = re.compile(
@@ -254,7 +254,7 @@ def test_ambiguous_numeric_dates_need_a_choice(app, client, users, login, progra
     page = client.get(preview_url).get_data(as_text=True)
     assert "could be 10 November or 11 October" in page
     page = client.get(preview_url.split("?")[0] + "?order=month_first").get_data(as_text=True)
-    assert "Mon 11 Oct 20:00 BST" in page
+    assert "Mon 11 Oct 20:00 London time" in page
 
 
 def test_confirm_is_refused_when_the_programme_changed_since_the_preview(

@@ -370,7 +370,7 @@ def test_the_desk_piece_page_says_when_it_went_live_and_links_to_it(app, client,
     piece_id = publish()
     login("editor")
     page = page_text(client, f"/pieces/{piece_id}")
-    assert "Live since Tue 12 Oct 2021, 10:00 BST" in page
+    assert "Live since Tue 12 Oct 2021, 10:00 London time" in page
     assert f'<a href="{BASE}{RED_ROCKET}">' in page
     assert "Export for the CMS" in page
     assert f'href="/pieces/{piece_id}/export.md"' in page
