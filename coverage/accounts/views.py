@@ -29,7 +29,7 @@ BAD_LOGIN = "Wrong email or password."
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("festivals.index"))
+        return redirect(url_for("pieces.my_work"))
     return redirect(url_for("accounts.login"))
 
 
@@ -37,7 +37,7 @@ def index():
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(next_url or url_for("festivals.index"))
+        return redirect(next_url or url_for("pieces.my_work"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -47,7 +47,7 @@ def login():
             flash("This account has been deactivated. Ask an admin to reactivate it.", "error")
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(next_url or url_for("festivals.index"))
+            return redirect(next_url or url_for("pieces.my_work"))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
 
