@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from coverage.accounts import services as accounts
 from coverage.accounts.roles import Role
@@ -501,6 +501,13 @@ def load_demo_data(now: datetime) -> str:
     _add_pieces(lff, users, now)
     _add_published(lff, tiff, users)
     running = add_running_festival(users, now)
+    # The demo's history leaves in-app notices (they fill its Notifications page) but must
+    # send no email: its queued mail tells of past festivals, with links for the local port.
+    # Demo data goes only into an empty database, so every outbox row is the demo's.
+    from coverage.notifications.models import OutboxMessage
+
+    db.session.flush()
+    db.session.execute(delete(OutboxMessage))
     counts = [
         db.session.scalar(select(func.count()).select_from(model)) for model in (Film, Screening)
     ]

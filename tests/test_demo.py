@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coverage.accounts.models import User
+from coverage.accounts.roles import Role
 from coverage.demo import load_demo_data, running_festival_days
 from coverage.drafts.models import Revision
 from coverage.extensions import db
@@ -206,3 +207,19 @@ def test_the_running_festival_has_live_coverage_and_a_programme_today(app, clien
     day = client.get(f"/festivals/{slug}/days/{today}")
     assert day.status_code == 200
     assert "Night Market" in day.get_data(as_text=True)  # tonight's public screening
+
+
+def test_demo_data_leaves_notices_but_queues_no_email(app):
+    from coverage.notifications.models import Notification, OutboxMessage
+
+    _load(app, MIDDAY)
+    with app.app_context():
+        # No first worker run sends mail about the demo's past (2021 festivals included).
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+        writer_notices = db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(User.role == Role.WRITER)
+        )
+        assert writer_notices > 0

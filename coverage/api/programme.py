@@ -447,9 +447,14 @@ def update_screening(slug: str, screening_id: int, json: ScreeningPatch):
         notes=changes.get("notes", screening.notes),
     )
     with _api_field_names(end_time="ends_at", day="starts_at"):
+        programme.lock_screening(screening)
+        # Named before the move: the writers' other commitments as they were.
+        clashes = programme.new_clashes(festival, programme.impact_of_update(screening, fields_))
         programme.update_screening(screening, fields_, actor=api_user(), now=utcnow())
     db.session.commit()
-    return screening_out(screening, festival)
+    out = screening_out(screening, festival)
+    out.warnings.extend(clashes)
+    return out
 
 
 @bp.post("/festivals/<slug>/screenings/<int:screening_id>/cancel")

@@ -9,7 +9,8 @@ cannot be what tells two rooms apart):
 
 1. Spacing: line breaks, tabs and non-breaking spaces are spaces; runs of spaces are one space;
    the cell is trimmed. Case is kept (it is compared without case, see `venue_key`).
-2. Parenthesised or bracketed parts, `(EN subs)` or `[Q&A]`, are notes, wherever they stand,
+2. Parenthesised or bracketed parts, `(EN subs)`, `[Q&A]` or `{Q&A}`, and parts wrapped in
+   asterisks or underscores (`*English subtitles*`, `_EN subs_`), are notes, wherever they stand,
    unless they hold only a number, a single letter or a Roman numeral (`Cinema (2)`,
    `Hall (B)`: that names the room).
 3. Text glued straight after a closing parenthesis or bracket, with no space between
@@ -43,7 +44,11 @@ IN_BUILDING_MINUTES = 5
 
 _SPACES = re.compile(r"\s+")
 # One parenthesised or bracketed part (no nesting), with the spaces before it.
-_BRACKETED = re.compile(r"\s*(\(([^()]*)\)|\[([^\[\]]*)\])")
+# Curly braces, and text wrapped in asterisks or underscores (Markdown emphasis a programme
+# file kept: `Cinema 9 *English subtitles*`), are notes too; those must start a word.
+_BRACKETED = re.compile(
+    r"\s*(\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}|(?<!\S)\*([^*]+)\*|(?<!\S)_([^_]+)_)"
+)
 # What a parenthesised part holds when it names the room rather than adding a note.
 _ROOM_DESIGNATOR = re.compile(r"\d+[a-z]?|[a-z]|[ivx]+", re.IGNORECASE)
 _EXTRAS = (
@@ -111,7 +116,7 @@ def split_venue(raw: str) -> VenueSpelling:
     position = 0
     tail = ""
     for match in _BRACKETED.finditer(text):
-        inside = clean_spacing(match.group(2) if match.group(2) is not None else match.group(3))
+        inside = clean_spacing(next(g for g in match.groups()[1:] if g is not None))
         if match.start() == 0 and not text[: match.start()].strip():
             continue  # a cell that starts with a parenthesis: nothing would be left as a name
         if _ROOM_DESIGNATOR.fullmatch(inside):
@@ -238,3 +243,13 @@ def read_travel_table(form: dict[str, str], names: dict[int, str]) -> TravelTabl
             continue
         table.minutes[(low, high)] = int(text)
     return table
+
+
+# What a programme file writes for a venue not yet known: no venue at all.
+_PLACEHOLDERS = frozenset({"tba", "tbc", "tbd", "to be announced", "to be confirmed", "n/a", "na"})
+
+
+def is_placeholder(raw: str) -> bool:
+    """Whether a venue cell is a stand-in, not a venue: `TBA`, `(TBC)`, `-`, `?`."""
+    text = clean_spacing(raw).strip("()[]{}*_ ").casefold().rstrip(".")
+    return not text.strip(_SEPARATORS + "?.") or text in _PLACEHOLDERS

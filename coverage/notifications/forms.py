@@ -20,11 +20,15 @@ class EmailPreferencesForm(FlaskForm):
         validators=[InputRequired(message="Choose at once or a daily digest.")],
     )
 
+    # The kinds offered to this user (`rules.kinds_for_role`); set by the view.
+    shown_kinds: tuple[NoticeKind, ...] = tuple(NoticeKind)
+
     def kind_fields(self) -> list[BooleanField]:
-        return [self[kind_field_name(kind)] for kind in NoticeKind]
+        return [self[kind_field_name(kind)] for kind in self.shown_kinds]
 
     def emailed(self) -> list[NoticeKind]:
-        return [kind for kind in NoticeKind if self[kind_field_name(kind)].data]
+        """The shown kinds that are ticked (hidden ones are not the form's to change)."""
+        return [kind for kind in self.shown_kinds if self[kind_field_name(kind)].data]
 
 
 for _kind in NoticeKind:

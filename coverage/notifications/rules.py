@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from coverage.accounts.roles import Role
 from coverage.pieces.kinds import PieceState
 
 
@@ -55,6 +56,37 @@ class Delivery(StrEnum):
         return {"at_once": "At once, one email each", "daily_digest": "One daily digest"}[
             self.value
         ]
+
+
+# What reaches a writer (see `recipients`): news of their own pieces. Declined and filed go
+# to the desk only, so a writer is never offered them in their email choices.
+WRITER_KINDS = (
+    NoticeKind.ASSIGNED,
+    NoticeKind.RETURNED,
+    NoticeKind.APPROVED,
+    NoticeKind.PUBLISHED,
+    NoticeKind.DEADLINE_SOON,
+    NoticeKind.OVERDUE,
+    NoticeKind.SCHEDULE_CHANGED,
+)
+
+
+def kinds_for_role(role: Role) -> tuple[NoticeKind, ...]:
+    """The notice kinds a user of `role` can receive, in `NoticeKind` order: a writer only
+    news of their own pieces (`WRITER_KINDS`); editors and admins every kind (they may also
+    write pieces themselves)."""
+    if role is Role.WRITER:
+        return tuple(kind for kind in NoticeKind if kind in WRITER_KINDS)
+    return tuple(NoticeKind)
+
+
+def merged_off_kinds(
+    stored_off: Iterable[NoticeKind], shown: Iterable[NoticeKind], emailed: Iterable[NoticeKind]
+) -> frozenset[NoticeKind]:
+    """The kinds turned off after a save of a form showing only `shown` kinds, with `emailed`
+    ticked: the shown ones follow the form, the hidden ones stay as stored."""
+    shown_set = set(shown)
+    return frozenset((set(stored_off) - shown_set) | (shown_set - set(emailed)))
 
 
 # Reminders go to pieces whose copy is still to come.

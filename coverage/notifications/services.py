@@ -52,13 +52,25 @@ def emailed_kinds(preference: EmailPreference) -> frozenset[NoticeKind]:
     return frozenset(NoticeKind) - rules.parse_off_kinds(preference.off_kinds or "")
 
 
-def save_preferences(user: User, emailed: Sequence[NoticeKind], delivery: Delivery) -> None:
-    """Store which kinds the user gets by email and how; flushes."""
+def save_preferences(
+    user: User,
+    emailed: Sequence[NoticeKind],
+    delivery: Delivery,
+    shown: Sequence[NoticeKind] | None = None,
+) -> None:
+    """Store which kinds the user gets by email and how; flushes. `shown` are the kinds the
+    form offered (default: all); kinds not shown keep their stored choice."""
     preference = db.session.get(EmailPreference, user.id)
     if preference is None:
-        preference = EmailPreference(user_id=user.id)
+        preference = EmailPreference(user_id=user.id, off_kinds="")
         db.session.add(preference)
-    preference.off_kinds = rules.format_off_kinds(set(NoticeKind) - set(emailed))
+    preference.off_kinds = rules.format_off_kinds(
+        rules.merged_off_kinds(
+            rules.parse_off_kinds(preference.off_kinds or ""),
+            NoticeKind if shown is None else shown,
+            emailed,
+        )
+    )
     preference.delivery = delivery
     db.session.flush()
 

@@ -18,7 +18,7 @@ from coverage.extensions import db
 from coverage.notifications import services
 from coverage.notifications.forms import EmailPreferencesForm, kind_field_name
 from coverage.notifications.models import Notification, OutboxMessage, OutboxStatus
-from coverage.notifications.rules import Delivery, NoticeKind
+from coverage.notifications.rules import Delivery, NoticeKind, kinds_for_role
 from coverage.timeutil import utcnow
 from coverage.web import safe_next_url
 
@@ -109,7 +109,9 @@ def preferences_form(user) -> EmailPreferencesForm:
     emailed = services.emailed_kinds(preference)
     data = {kind_field_name(kind): kind in emailed for kind in NoticeKind}
     data["delivery"] = preference.delivery.value
-    return EmailPreferencesForm(prefix="email", data=data, formdata=None)
+    form = EmailPreferencesForm(prefix="email", data=data, formdata=None)
+    form.shown_kinds = kinds_for_role(user.role)
+    return form
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -118,9 +120,13 @@ def save_email_preferences():
     from coverage.accounts.views import _settings_page
 
     form = EmailPreferencesForm(prefix="email")
+    form.shown_kinds = kinds_for_role(current_user.role)
     if not form.validate_on_submit():
         return _settings_page(email_form=form, status=422)
-    services.save_preferences(current_user, form.emailed(), Delivery(form.delivery.data))
+    services.save_preferences(
+        current_user, form.emailed(), Delivery(form.delivery.data), shown=form.shown_kinds
+    )
     db.session.commit()
     flash("Your email choices are saved.", "success")
-    return redirect(url_for("accounts.settings") + "#email")
+    # No #email anchor: the page opens at its top, where the flash says it is saved.
+    return redirect(url_for("accounts.settings"))

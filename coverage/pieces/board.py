@@ -18,7 +18,14 @@ from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import ClashOverride, Piece, Transition
-from coverage.pieces.services import COMMITTED_STATES, commitment_for, facts, is_desk
+from coverage.pieces.services import (
+    COMMITTED_STATES,
+    OverrideNow,
+    commitment_for,
+    facts,
+    is_desk,
+    overrides_now,
+)
 from coverage.pieces.workflow import release_time
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
@@ -61,6 +68,8 @@ class Board:
     writers: list[User]
     sections: list[str]
     total_films: int
+    # {piece id: its standing or worsened "assign anyway" records}: the chip's warning.
+    clash_marks: dict[int, list[OverrideNow]] = field(default_factory=dict)
 
 
 def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
@@ -79,9 +88,17 @@ def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
             selectinload(Piece.interviewees),
             selectinload(Piece.film),
             selectinload(Piece.clash_overrides),
+            # The clashes are read again against the present times (`overrides_now`).
+            selectinload(Piece.screening).selectinload(Screening.venue),
+            selectinload(Piece.screening).selectinload(Screening.film),
         )
         .order_by(Piece.id)
     ).all()
+    clash_marks = {
+        piece_id: marked
+        for piece_id, read in overrides_now(festival, pieces, pieces).items()
+        if (marked := [o for o in read if o.marked])
+    }
     state_counts = Counter(piece.state for piece in pieces)
     writers = sorted(
         {piece.writer for piece in pieces if piece.writer is not None}, key=lambda u: u.name
@@ -121,7 +138,9 @@ def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
             continue
         rows.append(row)
     sections = sorted({film.section for film in films if film.section})
-    return Board(festival, rows, unattached, dict(state_counts), writers, sections, len(films))
+    return Board(
+        festival, rows, unattached, dict(state_counts), writers, sections, len(films), clash_marks
+    )
 
 
 @dataclass
@@ -129,7 +148,7 @@ class LoadCell:
     due: list[Piece] = field(default_factory=list)
     minutes: int = 0  # screenings and interviews to attend
     # Clashes the desk assigned over, on the day of the commitment that clashes.
-    clashes: list[ClashOverride] = field(default_factory=list)
+    clashes: list[OverrideNow] = field(default_factory=list)
 
     @property
     def hours(self) -> str:
@@ -140,8 +159,9 @@ class LoadCell:
 class WriterLoad:
     days: list[date]
     rows: list[tuple[User, dict[date, LoadCell]]]
-    # Every "assign anyway" still standing (the piece's writer unchanged), oldest first.
-    overrides: list[ClashOverride] = field(default_factory=list)
+    # Every "assign anyway" for the piece's present writer, read against the times now (gone,
+    # standing or worse), oldest first.
+    overrides: list[OverrideNow] = field(default_factory=list)
 
 
 def writer_load(festival: Festival) -> WriterLoad:
@@ -162,7 +182,8 @@ def writer_load(festival: Festival) -> WriterLoad:
         )
     ).all()
     zone = festival.timezone
-    overrides: list[ClashOverride] = []
+    read_now = overrides_now(festival, pieces, pieces)
+    overrides: list[OverrideNow] = []
     days = set(festival_days(festival.start_date, festival.end_date))
     table: dict[int, dict[date, LoadCell]] = defaultdict(lambda: defaultdict(LoadCell))
     people: dict[int, User] = {}
@@ -178,13 +199,15 @@ def writer_load(festival: Festival) -> WriterLoad:
             days.add(day)
             minutes = int((commitment.ends_at - commitment.starts_at).total_seconds() // 60)
             table[piece.writer_id][day].minutes += minutes
-            table[piece.writer_id][day].clashes.extend(piece.accepted_clashes)
-        overrides.extend(piece.accepted_clashes)
+        current = [o for o in read_now.get(piece.id, []) if o.status != "earlier writer"]
+        if commitment is not None:
+            table[piece.writer_id][day].clashes.extend(o for o in current if o.marked)
+        overrides.extend(current)
     rows = [
         (people[writer_id], dict(cells))
         for writer_id, cells in sorted(table.items(), key=lambda item: people[item[0]].name)
     ]
-    overrides.sort(key=lambda o: (o.created_at, o.id))
+    overrides.sort(key=lambda o: (o.override.created_at, o.override.id))
     return WriterLoad(sorted(days), rows, overrides)
 
 
@@ -204,6 +227,8 @@ class InboxItem:
     # When it entered the section's state; for overdue pieces their due time, for scheduled
     # ones their go-live time.
     at: datetime
+    # For a declined piece, the decline: who (its actor, the writer) and when.
+    step: Transition | None = None
 
 
 @dataclass
@@ -267,7 +292,7 @@ def desk_inbox(user: User, now: datetime) -> list[InboxSection]:
             selectinload(Piece.writer),
             selectinload(Piece.editor),
             selectinload(Piece.interviewees),
-            selectinload(Piece.transitions),
+            selectinload(Piece.transitions).selectinload(Transition.actor),
         )
         .order_by(Piece.id)
     ).all()
@@ -293,15 +318,17 @@ def desk_inbox(user: User, now: datetime) -> list[InboxSection]:
             declined = step is not None and step.action == "decline"
             key = "declined" if declined or piece.decline_reason else "pitched"
         elif piece.state is PieceState.EDITING:
-            taken_by = step.actor_id if step is not None else None
-            if user.id in (piece.editor_id, taken_by):
+            # Its editor is the one who took it for edit (`services.transition` records them).
+            if piece.editor_id == user.id:
                 key = "editing"
         elif piece.state is PieceState.SCHEDULED:
             key, at = "scheduled", release_time(facts(piece)) or entered
         else:
             key = piece.state.value
         if key is not None and at is not None:
-            sections[key].items.append(InboxItem(piece, at))
+            sections[key].items.append(
+                InboxItem(piece, at, step if key == "declined" and step is not None else None)
+            )
     for section in sections.values():
         section.items.sort(key=lambda item: (item.at, item.piece.id))
     return list(sections.values())

@@ -506,6 +506,9 @@ def transition(
         piece.due_at = None
     elif action is Action.ASSIGN:
         piece.decline_reason = ""
+    elif action is Action.TAKE_FOR_EDIT and actor is not None and is_desk(actor):
+        # Whoever takes it for edit is its editor while it is in editing ("You are editing").
+        piece.editor = actor
     elif action in (Action.SPIKE, Action.WITHDRAW):
         piece.state_before_spike = outcome.source
     elif action is Action.RESTORE:
@@ -626,6 +629,15 @@ def piece_comment(piece: Piece, author: User | None, body: str, now: datetime) -
     return comment
 
 
+def last_decline(piece: Piece) -> Transition | None:
+    """The decline that sent a pitched piece back to the desk (who: its actor; when; the note),
+    or None when the piece is not waiting after a decline."""
+    if piece.state is not PieceState.PITCHED:
+        return None
+    declines = [t for t in piece.transitions if t.action == Action.DECLINE.value]
+    return max(declines, key=lambda t: (t.created_at, t.id or 0)) if declines else None
+
+
 def assign(
     piece: Piece,
     actor: User,
@@ -667,8 +679,9 @@ def commitment_for(piece: Piece) -> Commitment | None:
     return None
 
 
-def writer_commitments(writer_id: int, festival_id: int, exclude_piece_id: int | None = None):
-    pieces = db.session.scalars(
+def writer_commitment_pieces(writer_id: int, festival_id: int) -> Sequence[Piece]:
+    """The writer's committed pieces in the festival, screenings, venues and films loaded."""
+    return db.session.scalars(
         select(Piece)
         .options(
             selectinload(Piece.screening).selectinload(Screening.venue),
@@ -681,9 +694,12 @@ def writer_commitments(writer_id: int, festival_id: int, exclude_piece_id: int |
             Piece.festival_id == festival_id,
             Piece.state.in_(COMMITTED_STATES),
         )
-    )
+    ).all()
+
+
+def writer_commitments(writer_id: int, festival_id: int, exclude_piece_id: int | None = None):
     commitments = []
-    for piece in pieces:
+    for piece in writer_commitment_pieces(writer_id, festival_id):
         if piece.id == exclude_piece_id:
             continue
         commitment = commitment_for(piece)
@@ -727,6 +743,103 @@ def unaccepted_clashes(piece: Piece, writer_id: int, clashes: Sequence[Clash]) -
     ]
 
 
+def _clash_when(zone: str):
+    """Formats a commitment's interval for a clash description, in the festival's time."""
+
+    def when(starts: datetime, ends: datetime) -> str:
+        return f"{to_zone(starts, zone):%a %-d %b %H:%M}–{format_in_zone(ends, zone, '%H:%M')}"
+
+    return when
+
+
+@dataclass(frozen=True)
+class OverrideNow:
+    """An "assign anyway" read against the writer's diary as it is now.
+
+    `status`: "standing" (the clash is still there, no worse), "worse" (bigger shortfall now;
+    `now_text` describes it as it is), "gone" (the times changed and it no longer clashes) or
+    "earlier writer" (the piece has been reassigned since)."""
+
+    override: ClashOverride
+    status: str
+    now_text: str = ""
+
+    @property
+    def marked(self) -> bool:
+        """Whether the board and load still warn about it."""
+        return self.status in ("standing", "worse")
+
+
+def overrides_now(
+    festival: Festival, pieces: Sequence[Piece], diary: Sequence[Piece]
+) -> dict[int, list[OverrideNow]]:
+    """{piece id: its overrides read now} for `pieces` (clash_overrides loaded, oldest first).
+    `diary` must hold every committed piece of those pieces' writers in the festival, with
+    screenings, venues and films loaded: the clashes are recomputed from it, in memory, so the
+    cost in queries does not grow with the pieces (one for the travel table)."""
+    with_overrides = [piece for piece in pieces if piece.clash_overrides]
+    if not with_overrides:
+        return {}
+    travel = travel_minutes(festival)
+
+    def minutes(first: Commitment, second: Commitment) -> int | None:
+        if first.venue_id is None or second.venue_id is None:
+            return None
+        return travel.get((first.venue_id, second.venue_id))
+
+    by_writer: dict[int, list[Commitment]] = {}
+    for other in diary:
+        if other.writer_id is not None and other.state in COMMITTED_STATES:
+            commitment = commitment_for(other)
+            if commitment is not None:
+                by_writer.setdefault(other.writer_id, []).append(commitment)
+    when = _clash_when(festival.timezone)
+    result: dict[int, list[OverrideNow]] = {}
+    for piece in with_overrides:
+        candidate = commitment_for(piece)
+        current: dict[str, Clash] = {}
+        if candidate is not None and piece.writer_id is not None:
+            others = [c for c in by_writer.get(piece.writer_id, []) if c.piece_id != piece.id]
+            for clash in find_clashes(
+                candidate,
+                others,
+                travel=minutes,
+                default_buffer_minutes=festival.travel_buffer_minutes,
+            ):
+                current[clash_fingerprint(piece.writer_id, clash)] = clash
+        accepted: dict[str, int] = {}
+        for override in piece.clash_overrides:
+            if override.writer_id == piece.writer_id:
+                accepted[override.fingerprint] = max(
+                    override.shortfall_minutes, accepted.get(override.fingerprint, -(10**9))
+                )
+        read = []
+        for override in sorted(piece.clash_overrides, key=lambda o: (o.created_at, o.id or 0)):
+            clash = current.get(override.fingerprint)
+            if override.writer_id != piece.writer_id:
+                read.append(OverrideNow(override, "earlier writer"))
+            elif clash is None:
+                read.append(OverrideNow(override, "gone"))
+            elif clash.shortfall_minutes > accepted[override.fingerprint]:
+                read.append(OverrideNow(override, "worse", describe_clash(clash, when)))
+            else:
+                read.append(OverrideNow(override, "standing"))
+        result[piece.id] = read
+    return result
+
+
+def piece_overrides_now(piece: Piece) -> list[OverrideNow]:
+    """One piece's overrides read now (the piece page): a few queries for its writer's diary."""
+    if not piece.clash_overrides:
+        return []
+    diary = (
+        writer_commitment_pieces(piece.writer_id, piece.festival_id)
+        if piece.writer_id is not None
+        else []
+    )
+    return overrides_now(piece.festival, [piece], diary).get(piece.id, [])
+
+
 def accept_clashes(
     piece: Piece, actor: User, writer_id: int, clashes: Sequence[Clash], now: datetime
 ) -> list[ClashOverride]:
@@ -735,11 +848,7 @@ def accept_clashes(
     Call it after the plan is saved (and the piece locked); the caller commits."""
     if not is_desk(actor):
         raise NotPermitted("Only an editor can assign over a clash.")
-    zone = piece.festival.timezone
-
-    def when(starts: datetime, ends: datetime) -> str:
-        return f"{to_zone(starts, zone):%a %-d %b %H:%M}–{format_in_zone(ends, zone, '%H:%M')}"
-
+    when = _clash_when(piece.festival.timezone)
     records = [
         ClashOverride(
             piece=piece,

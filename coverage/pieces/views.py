@@ -228,6 +228,7 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         readable=readable,
         dates=_dates(piece),
         actions=actions,
+        note_actions=[a.label.lower() for a in actions if a.needs_note],
         forward=[a for a in actions if a not in QUIET_ACTIONS],
         backward=[a for a in actions if a in QUIET_ACTIONS],
         publish_confirm=_publish_confirm(piece, facts, now) if Action.PUBLISH in actions else "",
@@ -252,6 +253,7 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         else None,
         public=_public_facts(piece, now, readable),
         history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
+        overrides_now=services.piece_overrides_now(piece),
     ), status
 
 
@@ -446,6 +448,8 @@ def assign(piece_id: int):
         _fill_assign_form(form, piece)
         form.based_on.data = services.plan_digest(piece)
     clashes, new_clashes = [], []
+    declined = services.last_decline(piece)
+    back_to_decliner = False
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         # A form from before plans were fingerprinted has none: nothing to compare it with.
@@ -469,9 +473,13 @@ def assign(piece_id: int):
             new_clashes = (
                 services.unaccepted_clashes(piece, plan.writer_id, clashes) if clashes else []
             )
-            if new_clashes and not form.confirm_clashes.data:
+            # Giving it back to the writer who declined it is confirmed, like a clash.
+            back_to_decliner = declined is not None and plan.writer_id == declined.actor_id
+            if (new_clashes or back_to_decliner) and not form.confirm_clashes.data:
                 flash(
-                    "This clashes with the writer's other commitments. Check, then confirm.",
+                    "This clashes with the writer's other commitments. Check, then confirm."
+                    if new_clashes
+                    else "This writer declined the piece. Check, then confirm.",
                     "error",
                 )
             else:
@@ -504,4 +512,6 @@ def assign(piece_id: int):
         form=form,
         clashes=clashes,
         new_clashes=new_clashes,
+        declined=declined,
+        back_to_decliner=back_to_decliner,
     ), status

@@ -217,7 +217,8 @@ def check_transition(
         message = f"{article} {piece.state.value} piece cannot be {action.participle}"
         if len(rule.sources) < 4:
             allowed = " or ".join(sorted(state.value for state in rule.sources))
-            message += f" (only a {allowed} one)"
+            first = "an" if allowed[0] in "aeiou" else "a"
+            message += f" (only {first} {allowed} one)"
         raise TransitionRefused(message + ".")
     refusal = _who_may(rule, piece, actor)
     if refusal is not None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from coverage.pieces.clashes import Clash
 from coverage.pieces.embargo import (
     ScreeningTime,
     effective_embargo,
@@ -31,7 +32,7 @@ from coverage.pieces.embargo import (
 )
 from coverage.pieces.kinds import PieceState
 from coverage.programme.kinds import EmbargoRule, ScreeningKind
-from coverage.timeutil import format_in_zone
+from coverage.timeutil import format_in_zone, to_zone
 
 # Coverage that is out, or will never be, sends nobody to a screening and waits for no embargo.
 PAST_CARING = frozenset({PieceState.PUBLISHED, PieceState.SPIKED})
@@ -54,6 +55,8 @@ class ScreeningState:
     kind: ScreeningKind
     cancelled: bool = False
     gone: bool = False
+    # The programme venue, for travel times between venues when checking new clashes.
+    venue_id: int | None = None
 
     @property
     def on(self) -> bool:
@@ -292,3 +295,24 @@ def notice_text(
 def candidate_films(before: ScreeningState, after: ScreeningState) -> Sequence[int]:
     """The films whose embargo the change may move: the screening's film before and after."""
     return list(dict.fromkeys([before.film_id, after.film_id]))
+
+
+def clash_line(writer_name: str, clash: Clash, zone: str) -> str:
+    """A new clash a move creates for a writer, in words: `Sam Carter then has Interview slot
+    for Interview: Dennis Abad, Fri 8 Oct 15:00–15:45 Manila time at Hotel — overlaps by 45
+    min` (times in the festival's `zone`)."""
+    other = clash.other
+    when = (
+        f"{to_zone(other.starts_at, zone):%a %-d %b %H:%M}–"
+        f"{format_in_zone(other.ends_at, zone, '%H:%M')}"
+    )
+    place = f" at {other.place}" if other.place else ""
+    if clash.overlap:
+        # The time both take up (the clash's gap counts from the earlier one's end).
+        mine = clash.candidate
+        both = min(mine.ends_at, other.ends_at) - max(mine.starts_at, other.starts_at)
+        problem = f"overlaps by {int(both.total_seconds() // 60)} min"
+    else:
+        problem = clash.reason
+    who = writer_name or "The writer"
+    return f"{who} then has {other.what}, {when}{place} — {problem}"

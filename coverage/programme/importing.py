@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import ftfy
 
 from coverage.errors import InvalidInput
+from coverage.festivals.venue_names import is_placeholder
 from coverage.programme.kinds import PremiereStatus, ScreeningKind
 from coverage.programme.rules import name_key
 from coverage.programme.schedule import (
@@ -1106,6 +1107,18 @@ def _read_venue(row: _Row) -> str:
     column = Field.VENUE if row.column(Field.VENUE) is not None else Field.SCREEN
     if not name:
         row.error(column, "The venue is empty.")
+    elif venue and is_placeholder(venue):
+        row.warn(
+            Field.VENUE,
+            f"The venue is '{venue}', a placeholder, not a venue: set the real venue in the "
+            "file or fix the screening after importing.",
+        )
+    elif screen and not venue and row.column(Field.VENUE) is not None:
+        row.warn(
+            Field.VENUE,
+            f"The venue is blank; only the screen '{screen}' is given, so it is imported as a "
+            "venue of its own.",
+        )
     elif len(name) > _MAX_VENUE_LENGTH:
         row.error(column, f"The venue name is longer than {_MAX_VENUE_LENGTH} characters.")
     return name

@@ -18,18 +18,22 @@ from coverage.errors import Conflict, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.venue_names import building_and_room, venue_key, venue_sort_key
+from coverage.pieces.clashes import Commitment
 from coverage.pieces.embargo import ScreeningTime
 from coverage.pieces.kinds import PieceState
 from coverage.pieces.models import Piece
-from coverage.pieces.services import film_embargo_rule, piece_title
+from coverage.pieces.services import clashes_for, film_embargo_rule, piece_title
 from coverage.programme.impact import (
     AffectedPiece,
     FilmEmbargo,
     Impact,
     PieceRef,
+    Reason,
     ScreeningState,
     affected_pieces,
+    attendance_changes,
     candidate_films,
+    clash_line,
     notice_text,
 )
 from coverage.programme.import_plan import ScreeningToUpdate
@@ -268,6 +272,7 @@ def state_of(screening: Screening) -> ScreeningState:
         venue=screening.venue.name,
         kind=screening.kind,
         cancelled=screening.cancelled,
+        venue_id=screening.venue_id,
     )
 
 
@@ -282,6 +287,7 @@ def _proposed(
         venue=venue.name,
         kind=fields.kind,
         cancelled=screening.cancelled,
+        venue_id=venue.id,
     )
 
 
@@ -294,6 +300,29 @@ def impact_of_update(screening: Screening, fields: ScreeningFields) -> Impact:
 
 def impact_of_cancel(screening: Screening) -> Impact:
     return _impact(screening, replace(state_of(screening), cancelled=True))
+
+
+def cancel_reaches(screening: Screening, cache: dict) -> bool:
+    """Whether cancelling `screening` would reach a piece (so the page naming them asks, not a
+    dialog). `cache`: a per-request dict; one query per festival for the pieces in hand, then
+    an exact impact only for screenings of films those pieces concern."""
+    key = ("cancel_reaches", screening.festival_id)
+    if key not in cache:
+        rows = db.session.execute(
+            select(Piece.screening_id, Piece.film_id).where(
+                Piece.festival_id == screening.festival_id,
+                Piece.state.not_in([PieceState.PUBLISHED, PieceState.SPIKED]),
+            )
+        ).all()
+        cache[key] = ({r[0] for r in rows if r[0]}, {r[1] for r in rows if r[1]})
+    attended, films = cache[key]
+    if screening.cancelled:
+        return False
+    if screening.id in attended:
+        return True
+    if screening.film_id in films:
+        return bool(impact_of_cancel(screening))
+    return False
 
 
 def impact_of_restore(screening: Screening) -> Impact:
@@ -393,6 +422,44 @@ def _impact(screening: Screening, after: ScreeningState, *, embargo: bool = True
         for piece in pieces
     ]
     return affected_pieces(screening.id, before, after, refs, embargoes)
+
+
+def new_clashes(festival: Festival, impact: Impact) -> list[str]:
+    """The clashes a move or restore creates for the writers attending the screening, in words
+    (`clash_line`), one per writer and other commitment; clashes the screening already had at
+    its old time are left out. Empty when it is cancelled or deleted, or nobody attends."""
+    before, after = impact.before, impact.after
+    if not after.on or not attendance_changes(before, after):
+        return []
+    zone = festival.timezone
+    lines: list[str] = []
+    for item in impact.affected:
+        writer_id = item.piece.writer_id
+        if Reason.ATTENDS not in item.reasons or writer_id is None:
+            continue
+
+        def commitment(state: ScreeningState, piece_id: int = item.piece.id) -> Commitment:
+            return Commitment(
+                state.starts_at,
+                state.ends_at,
+                state.venue_id,
+                state.venue,
+                f"{state.film_title} ({state.kind.label.lower()} screening)",
+                piece_id=piece_id,
+                screening_id=impact.screening_id,
+            )
+
+        already = set()
+        if before.on:
+            already = {
+                (c.other.piece_id, c.other.what)
+                for c in clashes_for(festival, writer_id, commitment(before), item.piece.id)
+            }
+        for clash in clashes_for(festival, writer_id, commitment(after), item.piece.id):
+            if (clash.other.piece_id, clash.other.what) in already:
+                continue
+            lines.append(clash_line(item.piece.writer_name, clash, zone))
+    return list(dict.fromkeys(lines))
 
 
 def recipients(impact: Impact, actor: User | None) -> list[tuple[AffectedPiece, User]]:

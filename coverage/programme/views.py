@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -30,6 +30,15 @@ from coverage.timeutil import to_zone, utcnow
 from coverage.web import enum_or_none, form_error, id_param, permission_required, safe_next_url
 
 bp = Blueprint("programme", __name__, url_prefix="/festivals/<slug>")
+
+
+@bp.app_context_processor
+def _programme_helpers() -> dict:
+    def cancel_reaches(screening: Screening) -> bool:
+        # Cached per request: a day page asks for each of its screenings.
+        return services.cancel_reaches(screening, g.setdefault("programme_cache", {}))
+
+    return {"cancel_reaches": cancel_reaches}
 
 
 def get_film(festival: Festival, film_id: int) -> Film:
@@ -387,6 +396,7 @@ def _confirmation_page(
         revise=revise,
         back_url=back_url,
         told=told,
+        clashes=services.new_clashes(festival, impact),
         confirm_label=f"{verb.capitalize()} and notify" if told else f"{verb.capitalize()} it",
         changed_meanwhile=bool(request.form.get("confirmed")),
         describe_embargo=describe_embargo,

@@ -24,7 +24,20 @@ function wordCount(markdown) {
   return text.split(SEPARATOR).filter(function (word) { return LETTER_OR_DIGIT.test(word); }).length;
 }
 
-if (typeof module !== 'undefined' && module.exports) module.exports = {wordCount: wordCount};
+// "Mon 30 Nov, 23:36 Manila time": an ISO moment in the festival's zone (an IANA name), with
+// the zone's reader label (coverage.timeutil.zone_label, passed by the page) as the rest of the
+// app shows times; not the browser's locale and zone. An unknown zone falls back to UTC.
+function festivalClock(iso, zone, label) {
+  var moment = new Date(iso), parts;
+  var options = {weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'};
+  try { parts = new Intl.DateTimeFormat('en-US', Object.assign({timeZone: zone || 'UTC'}, options)).formatToParts(moment); }
+  catch (e) { parts = new Intl.DateTimeFormat('en-US', Object.assign({timeZone: 'UTC'}, options)).formatToParts(moment); label = 'UTC'; }
+  var p = {};
+  parts.forEach(function (part) { p[part.type] = part.value; });
+  return p.weekday + ' ' + p.day + ' ' + p.month + ', ' + p.hour + ':' + p.minute + (label ? ' ' + label : '');
+}
+
+if (typeof module !== 'undefined' && module.exports) module.exports = {wordCount: wordCount, festivalClock: festivalClock};
 
 (function () {
   if (typeof document === 'undefined') return;  // loaded by the test under node
@@ -126,11 +139,7 @@ if (typeof module !== 'undefined' && module.exports) module.exports = {wordCount
     }
     return found;
   }
-  function clock(iso) {
-    var options = {weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short'};
-    try { return new Date(iso).toLocaleString([], Object.assign({timeZone: form.dataset.timezone}, options)); }
-    catch (e) { return new Date(iso).toLocaleString(); }
-  }
+  function clock(iso) { return festivalClock(iso, form.dataset.timezone, form.dataset.zoneLabel); }
 
   var offer = document.getElementById('local-draft');
   var offered = null;

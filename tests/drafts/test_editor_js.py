@@ -6,6 +6,8 @@ once saved. Skipped where node is not installed; a browser click-through covers 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,7 +53,8 @@ function load(page) {
   };
   const form = element({
     dataset: Object.assign({pieceId: '7', userId: '3', timezone: 'Europe/London',
-                            presenceUrl: '/pieces/7/presence'}, page.reshown ? {reshown: '1'} : {}),
+                            zoneLabel: 'London time', presenceUrl: '/pieces/7/presence'},
+                           page.reshown ? {reshown: '1'} : {}),
     querySelector(selector) { return fields[selector.match(/\[name=(\w+)\]/)[1]] || null; },
   });
   const ids = {
@@ -149,7 +152,11 @@ def test_a_lost_save_is_offered_back_and_restored_on_its_version():
     )
     assert typed["stored"]["coverage-draft:7:3:3"]["version"] == "3"
     assert not reopened["offer_hidden"]
-    assert reopened["offer"].startswith("Restore your unsaved text from ")
+    # In the festival's time with its label, as the rest of the desk shows times.
+    assert re.fullmatch(
+        r"Restore your unsaved text from \w{3} \d{1,2} \w{3}, \d\d:\d\d London time\?",
+        reopened["offer"],
+    ), reopened["offer"]
     assert reopened["body"] == "Saved text."
     assert restored["offer_hidden"]
     assert restored["body"] == "Saved text, then a dropped connection."
@@ -203,3 +210,47 @@ def test_text_shown_again_after_a_preview_counts_as_unsaved():
     assert preview["offer_hidden"]  # already on the page
     assert preview["stored"]["coverage-draft:7:3:3"]["text"]["body"] == "Previewed, not saved."
     assert preview["warns"]
+
+
+def festival_clock(iso: str, zone: str, label: str, browser_zone: str) -> str:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = (
+        "const m = require(process.argv[1]);"
+        "console.log(m.festivalClock(process.argv[2], process.argv[3], process.argv[4]));"
+    )
+    result = subprocess.run(
+        [node, "-e", script, str(EDITOR_JS), iso, zone, label],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": browser_zone, "LANG": "de_DE.UTF-8", "LC_ALL": "de_DE.UTF-8"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "iso,zone,label,shown",
+    [
+        # 15:36 UTC is 23:36 in Manila: a browser in New York (or London) still shows Manila's.
+        ("2026-11-30T15:36:00.000Z", "Asia/Manila", "Manila time", "Mon 30 Nov, 23:36 Manila time"),
+        (
+            "2021-10-10T17:30:00.000Z",
+            "Europe/London",
+            "London time",
+            "Sun 10 Oct, 18:30 London time",
+        ),
+        (
+            "2021-09-09T04:05:00.000Z",
+            "America/Toronto",
+            "Toronto time",
+            "Thu 9 Sep, 00:05 Toronto time",
+        ),
+        # A zone the browser does not know: UTC, said so, rather than the browser's own zone.
+        ("2021-10-10T17:30:00.000Z", "Nowhere/Atlantis", "Atlantis time", "Sun 10 Oct, 17:30 UTC"),
+    ],
+)
+def test_the_local_draft_time_is_in_the_festivals_zone_with_its_label(iso, zone, label, shown):
+    assert festival_clock(iso, zone, label, browser_zone="America/New_York") == shown

@@ -70,7 +70,7 @@ def test_mark_all_read(app, client, desk):
 
 
 def test_email_choices_are_saved_from_the_account_page(app, client, desk):
-    log_in(client, "writer@example.org")
+    log_in(client, "editor@example.org")
     page = client.get("/account").get_data(as_text=True)
     # By default every kind is ticked, at once.
     for kind in NoticeKind:
@@ -83,13 +83,40 @@ def test_email_choices_are_saved_from_the_account_page(app, client, desk):
     data["email-delivery"] = Delivery.DAILY_DIGEST.value
     response = client.post_form("/account/email", data)
     assert response.status_code == 302
+    # Back at the top of the page, where the confirmation shows (not scrolled past it).
+    assert "#" not in response.headers["Location"]
     assert "Your email choices are saved." in client.get("/account").get_data(as_text=True)
     with app.app_context():
-        preference = db.session.get(EmailPreference, desk.ids["writer"])
+        preference = db.session.get(EmailPreference, desk.ids["editor"])
         assert preference.delivery is Delivery.DAILY_DIGEST
         assert notifications.emailed_kinds(preference) == set(NoticeKind) - {NoticeKind.FILED}
     page = client.get("/account").get_data(as_text=True)
     assert not re.search(r'checked id="email-email_filed"|id="email-email_filed"[^>]*checked', page)
+
+
+def test_a_writer_is_offered_only_the_kinds_that_reach_writers(app, client, desk):
+    log_in(client, "writer@example.org")
+    page = client.get("/account").get_data(as_text=True)
+    assert "A writer declines an assignment" not in page and "Copy is filed" not in page
+    for kind in (NoticeKind.ASSIGNED, NoticeKind.RETURNED, NoticeKind.SCHEDULE_CHANGED):
+        assert kind.label in page
+    # The writer once turned filed mail off (say, as an editor); saving keeps that as it was.
+    with app.app_context():
+        notifications.save_preferences(
+            desk.user("writer"),
+            [k for k in NoticeKind if k is not NoticeKind.FILED],
+            Delivery.AT_ONCE,
+        )
+        db.session.commit()
+    data = {"email-email_returned": "y", "email-email_declined": "y", "email-delivery": "at_once"}
+    assert client.post_form("/account/email", data).status_code == 302
+    with app.app_context():
+        preference = db.session.get(EmailPreference, desk.ids["writer"])
+        # Only returned of the shown kinds; declined (posted but not shown) stays on, filed off.
+        assert notifications.emailed_kinds(preference) == {
+            NoticeKind.RETURNED,
+            NoticeKind.DECLINED,
+        }
 
 
 def test_a_form_without_a_delivery_choice_is_refused_and_saves_nothing(app, client, desk):

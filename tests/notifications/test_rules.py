@@ -144,3 +144,24 @@ def test_digest_hour():
 
 def test_every_kind_has_a_label():
     assert all(kind.label for kind in NoticeKind)
+
+
+def test_a_writer_is_offered_exactly_the_kinds_that_can_reach_a_writer():
+    from coverage.accounts.roles import Role
+
+    parties = PieceParties(writer_id=1, editor_id=2)
+    reach_writer = {k for k in NoticeKind if 1 in rules.recipients(k, parties, actor_id=None)}
+    assert set(rules.kinds_for_role(Role.WRITER)) == reach_writer
+    assert NoticeKind.FILED not in reach_writer and NoticeKind.DECLINED not in reach_writer
+    assert (
+        rules.kinds_for_role(Role.EDITOR) == rules.kinds_for_role(Role.ADMIN) == tuple(NoticeKind)
+    )
+
+
+def test_saving_a_partial_form_keeps_the_hidden_kinds():
+    off = rules.merged_off_kinds(
+        stored_off={NoticeKind.FILED, NoticeKind.ASSIGNED},
+        shown=[NoticeKind.ASSIGNED, NoticeKind.RETURNED],
+        emailed=[NoticeKind.ASSIGNED],
+    )
+    assert off == {NoticeKind.FILED, NoticeKind.RETURNED}

@@ -181,3 +181,44 @@ def test_board_and_load_query_counts_stay_flat_with_overrides(app, client, users
     page = client.get(load).get_data(as_text=True)
     assert "Clash 5" in page and "by Ed Editor" in page and "by Ada Admin" in page
     assert count_page_queries(app, client, load) == few_load
+
+
+def move(app, screening_id: int, minutes: int) -> None:
+    with app.app_context():
+        busy = db.session.get(Screening, screening_id)
+        busy.starts_at += timedelta(minutes=minutes)
+        busy.ends_at += timedelta(minutes=minutes)
+        db.session.commit()
+
+
+def test_an_accepted_clash_is_shown_as_it_is_now(app, client, users, login, programme):
+    ids = busy_writer(app, programme, users)
+    login("editor")
+    url = f"/pieces/{programme['piece']}/assign"
+    form = {
+        "writer_id": users["writer"],
+        "screening_id": programme["press"],
+        "confirm_clashes": "y",
+    }
+    assert client.post_form(url, form, page=url).status_code == 302
+    piece_url = f"/pieces/{programme['piece']}"
+    board = f"/festivals/{programme['slug']}/coverage"
+    load = f"/festivals/{programme['slug']}/load"
+
+    # The other screening moves 20 minutes earlier: the overlap grows from 100 to 120 min.
+    move(app, ids["busy"], -20)
+    page = client.get(piece_url).get_data(as_text=True)
+    assert "now worse:" in page and "they overlap by 120 min" in page
+    assert "⚠ assigned over a clash, now worse" in client.get(board).get_data(as_text=True)
+    load_page = client.get(load).get_data(as_text=True)
+    assert "1 clash accepted" in load_page and "now worse:" in load_page
+
+    # It moves to the afternoon: no clash any more; the record stays, the warnings go.
+    move(app, ids["busy"], 6 * 60)
+    page = client.get(piece_url).get_data(as_text=True)
+    assert "Assigned despite a clash (no longer clashing since the times changed)" in page
+    assert "now worse" not in page
+    assert "⚠ assigned over a clash" not in client.get(board).get_data(as_text=True)
+    load_page = client.get(load).get_data(as_text=True)
+    assert "clash accepted" not in load_page
+    assert "(no longer clashing since the times changed)" in load_page

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece, Transition
-from coverage.timeutil import format_in_zone, utcnow
+from coverage.timeutil import format_in_zone, to_zone, utcnow
 from tests.conftest import count_page_queries
 
 S = PieceState
@@ -79,6 +79,7 @@ def desk_situation(app, programme, users) -> dict[str, int]:
             state=S.EDITING,
             headline="Mine to edit",
             writer_id=writer,
+            editor_id=editor,
             steps=[("take_for_edit", S.EDITING, editor, EARLY)],
         ),
         "editing_theirs": add_piece(
@@ -87,6 +88,7 @@ def desk_situation(app, programme, users) -> dict[str, int]:
             state=S.EDITING,
             headline="Admin edits this",
             writer_id=writer,
+            editor_id=admin,
             steps=[("take_for_edit", S.EDITING, admin, EARLY)],
         ),
         "ready": add_piece(
@@ -256,3 +258,73 @@ def test_my_work_query_count_does_not_grow_with_pieces(app, client, users, login
         desk_situation(app, programme, users)
     many = count_page_queries(app, client, "/my-work")
     assert many == few
+
+
+def test_whoever_takes_a_piece_for_edit_is_its_editor_and_only_theirs(
+    app, client, users, login, programme
+):
+    """The editor planned the piece as its editor; the admin takes it for edit: it is on the
+    admin's desk, not on both."""
+    piece_id = add_piece(
+        app,
+        programme,
+        state=S.FILED,
+        headline="Taken over",
+        writer_id=users["writer"],
+        editor_id=users["editor"],
+        steps=[("file", S.FILED, users["writer"], EARLY)],
+    )
+    login("admin")
+    taken = client.post_form(
+        f"/pieces/{piece_id}/transitions",
+        {"action": "take_for_edit", "state": "filed"},
+        page="/my-work",
+    )
+    assert taken.status_code == 302
+    assert "Taken over" in section(client.get("/my-work").get_data(as_text=True), "editing")
+    with app.app_context():
+        assert db.session.get(Piece, piece_id).editor_id == users["admin"]
+    client.post_form("/logout")
+    login("editor")
+    assert "Taken over" not in section(client.get("/my-work").get_data(as_text=True), "editing")
+
+
+def test_a_declined_piece_says_who_declined_and_asks_before_giving_it_back(
+    app, client, users, login, programme
+):
+    declined_at = EARLY + timedelta(hours=2)
+    piece_id = add_piece(
+        app,
+        programme,
+        state=S.PITCHED,
+        headline="Turned down",
+        decline_reason="I am on a jury that morning",
+        steps=[
+            ("assign", S.ASSIGNED, users["editor"], EARLY),
+            ("decline", S.PITCHED, users["writer"], declined_at),
+        ],
+    )
+    with app.app_context():
+        step = db.session.query(Transition).filter_by(piece_id=piece_id, action="decline").one()
+        step.note = "I am on a jury that morning"
+        db.session.commit()
+    login("editor")
+    declined = section(client.get("/my-work").get_data(as_text=True), "declined")
+    assert "declined by Wyn Writer" in declined and "I am on a jury that morning" in declined
+
+    url = f"/pieces/{piece_id}/assign"
+    shown = format_in_zone(declined_at, "Europe/London", "%H:%M")
+    page = client.get(url).get_data(as_text=True)
+    assert "Wyn Writer declined this on Fri 8 Oct" in page and shown in page
+    due = f"{to_zone(EARLY + timedelta(days=1), 'Europe/London'):%Y-%m-%dT%H:%M}"
+    form = {"writer_id": users["writer"], "due_at": due}
+    asked = client.post_form(url, form, page=url)
+    assert asked.status_code == 422
+    assert "You are assigning it back to them: confirm below." in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Piece, piece_id).state is S.PITCHED
+    done = client.post_form(url, {**form, "confirm_clashes": "y"}, page=url)
+    assert done.status_code == 302
+    with app.app_context():
+        piece = db.session.get(Piece, piece_id)
+        assert (piece.state, piece.writer_id) == (S.ASSIGNED, users["writer"])

@@ -73,6 +73,9 @@ def test_review_from_plan_to_publication(app, client, users, programme):
     # The writer declines, with a reason the editor then sees.
     client.post_form("/logout")
     log_in(client, "writer@example.org")
+    # The note's hint names only what this writer can do here.
+    writer_page = client.get(f"/pieces/{piece_id}").get_data(as_text=True)
+    assert '<span class="muted">(required to decline)</span>' in writer_page
     refused = act(client, piece_id, "decline")
     assert refused.status_code == 409
     assert "Say why you are declining" in refused.get_data(as_text=True)
@@ -80,15 +83,24 @@ def test_review_from_plan_to_publication(app, client, users, programme):
     assert piece_state(app, piece_id) is PieceState.PITCHED
     client.post_form("/logout")
     log_in(client, "editor@example.org")
-    assert "Declined: I am on a jury that morning" in client.get(
-        f"/pieces/{piece_id}/assign"
-    ).get_data(as_text=True)
+    assign_page = client.get(f"/pieces/{piece_id}/assign").get_data(as_text=True)
+    assert "Wyn Writer declined this on" in assign_page
+    assert ": I am on a jury that morning" in assign_page
+    # Giving it back to the writer who declined it is confirmed first.
     client.post_form(
         f"/pieces/{piece_id}/assign",
-        {"writer_id": users["writer"], "screening_id": programme["public"]},
+        {
+            "writer_id": users["writer"],
+            "screening_id": programme["public"],
+            "confirm_clashes": "y",
+        },
         page=f"/pieces/{piece_id}/assign",
     )
     assert piece_state(app, piece_id) is PieceState.ASSIGNED
+
+    # An editor cannot approve a piece nobody has edited; the message says which can be.
+    refused = act(client, piece_id, "approve").get_data(as_text=True)
+    assert "An assigned piece cannot be approved (only an editing one)." in refused
 
     # The editor cannot file for the writer.
     response = act(client, piece_id, "file")
