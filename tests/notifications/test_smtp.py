@@ -190,3 +190,43 @@ def test_the_worker_reminds_once_and_mails_the_reminder(app, desk, smtp):
     stats, _ = one_round(app, due - timedelta(hours=10))
     assert stats.reminders == 0
     assert smtp.inbox.subjects() == ["Due in under 12 hours: Review: Red Rocket"]
+
+
+def test_a_writer_is_mailed_and_told_in_the_app_when_the_editor_moves_their_screening(
+    app, client, users, login, programme, smtp
+):
+    """The whole path: the editor moves the press screening the writer attends (confirming
+    the named impact), the worker sends the outbox to the SMTP server, the writer sees it."""
+    from coverage.timeutil import utcnow
+    from tests.programme.test_schedule_change_impact import (
+        attend_press,
+        edit_url,
+        hidden_fields,
+        move_form,
+    )
+
+    smtp.start()
+    attend_press(app, programme, users)
+    login("editor")
+    url = edit_url(programme, "press")
+    asked = client.post_form(url, move_form(programme, "nft1", "2021-10-08", "14:00"), page=url)
+    assert "Move and notify" in asked.get_data(as_text=True)
+    assert (
+        client.post_form(url, hidden_fields(asked.get_data(as_text=True)), page=url).status_code
+        == 302
+    )
+
+    stats, _ = one_round(app, utcnow())
+    assert stats.emails_sent == 1
+    [(envelope_to, message)] = smtp.inbox.received
+    assert envelope_to == ["writer@example.org"]
+    assert message["Subject"].startswith("Screening moved: Red Rocket")
+    assert "14:00 London time" in message["Subject"]
+    body = message.get_payload(decode=True).decode()
+    assert "Review: Red Rocket" in body and "by Ed Editor" in body
+
+    writer = app.test_client()
+    log_in(writer, "writer@example.org")
+    page = writer.get("/notifications").get_data(as_text=True)
+    assert "Screening moved: Red Rocket" in page
+    assert "Notifications (1)" in writer.get("/my-work").get_data(as_text=True)
