@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and `db.create_all` see the whole schema."""
 
-from coverage.accounts.models import ApiToken, User
+from coverage.accounts.models import ApiToken, LoginSession, PasswordReset, RateLimitCounter, User
+from coverage.audit.models import AuditEvent
 from coverage.calendars.models import FeedState, FeedToken
 from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueAlias, VenueTravel
@@ -18,6 +19,10 @@ from coverage.programme.models import Film, Person, ProgrammeUpload, Screening
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
+    "LoginSession",
+    "PasswordReset",
+    "RateLimitCounter",
     "ClashOverride",
     "Comment",
     "EditPresence",

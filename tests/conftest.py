@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from coverage import create_app
 from coverage.accounts import services as accounts
@@ -29,9 +30,40 @@ CSRF_INPUT = re.compile(
 )
 
 
-def postgres_url() -> str | None:
+def _postgres_base_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return normalise_database_url(url) if url.startswith("postgres") else None
+
+
+def postgres_url() -> str | None:
+    """The PostgreSQL database this test process uses: DATABASE_URL's, or under pytest-xdist a
+    database of each worker's own beside it (`<name>_gw0`), since tests empty every table."""
+    base = _postgres_base_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if base is None or not worker:
+        return base
+    url = make_url(base)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database() -> Iterator[None]:
+    """Create this xdist worker's PostgreSQL database for the run and drop it afterwards."""
+    url = postgres_url()
+    if url is None or url == _postgres_base_url():
+        yield
+        return
+    name = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

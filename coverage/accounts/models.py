@@ -96,8 +96,63 @@ class ApiToken(db.Model):
         return self.revoked_at is None
 
 
+class LoginSession(db.Model):
+    """One signed-in browser: the cookie carries its secret, the database only its hash.
+
+    A new row (a new session identifier) at every log-in; deleting the row ends that session
+    server-side, remember-me cookie included, because both cookies carry the same secret."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A single-use, expiring password-reset token sent by email; only its hash is kept."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    requested_from: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class RateLimitCounter(db.Model):
+    """A fixed-window hit counter for Flask-Limiter (see coverage.security.limits_storage).
+
+    In the database so that every app server counts the same log-in attempts."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 def lower_email(email: str) -> str:
     return email.strip().lower()
 
 
-__all__ = ["ApiToken", "User", "lower_email"]
+__all__ = [
+    "ApiToken",
+    "LoginSession",
+    "PasswordReset",
+    "RateLimitCounter",
+    "User",
+    "lower_email",
+]

@@ -128,6 +128,9 @@ class ProgrammeUpload(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(255), default="")
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # The parse of `content` (JSON), made once at upload, so a preview reload re-reads it
+    # instead of parsing the file again.
+    parsed: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     festival: Mapped[Festival] = relationship()
