@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     if overrides:
         app.config.update(overrides)
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    from coverage import ops
+    from coverage.ops.request_log import configure_logging
+
+    # LOG_FORMAT and LOG_LEVEL; then the request id, its log line and /health, first so that
+    # every later hook and every log record of a request carries the id.
+    configure_logging(app)
+    ops.init_app(app)
 
     register_extensions(app)
     register_url_converters(app)
@@ -58,6 +63,14 @@ def register_extensions(app: Flask) -> None:
 
     # Read-check-write transactions that lose no update on SQLite too (see its docstring).
     locking.init_app(app)
+    from coverage.security import throttle
+
+    # Log-in and password-reset throttling, counted in the database (see its docstring).
+    throttle.init_app(app)
+    from coverage.security import headers
+
+    # Security and caching headers on every response; public pages set no cookie.
+    headers.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:
@@ -65,9 +78,13 @@ def register_url_converters(app: Flask) -> None:
     `integer`, 32 bits): `/pieces/99999999999999999999` is a 404, never a database overflow."""
     from werkzeug.routing import IntegerConverter
 
-    from coverage.web import MAX_ID
+    from coverage.web import ID_PATTERN, MAX_ID
 
     class DatabaseId(IntegerConverter):
+        # Out-of-range ids must fail the pattern, not only `max`: werkzeug answers a failed
+        # conversion with 405 when another method's rule has the same path (PATCH /films/9e20).
+        regex = ID_PATTERN
+
         def __init__(self, url_map, *args, **kwargs):
             kwargs.setdefault("max", MAX_ID)
             super().__init__(url_map, *args, **kwargs)
@@ -79,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
     from coverage.accounts.views import admin_bp
     from coverage.accounts.views import bp as accounts_bp
     from coverage.api import bp as api_bp
+    from coverage.api.docs import assets_bp as api_docs_bp
+    from coverage.audit.views import bp as audit_bp
     from coverage.calendars.views import bp as calendars_bp
     from coverage.drafts.views import bp as drafts_bp
     from coverage.festivals.views import bp as festivals_bp
@@ -92,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(festivals_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(imports_bp)
@@ -99,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(calendars_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(public_feeds_bp)
     app.register_blueprint(public_export_bp)

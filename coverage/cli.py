@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -26,6 +27,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(publish_due_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(feed_url_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _fail(message: str) -> None:
@@ -54,6 +57,16 @@ def create_user_command(email: str, name: str, role: str, password_stdin: bool) 
     except (DomainError, ValueError) as error:
         db.session.rollback()
         _fail(getattr(error, "message", str(error)))
+    from coverage.audit.actions import AuditAction
+    from coverage.audit.services import COMMAND_LINE, record
+
+    record(
+        AuditAction.ACCOUNT_CREATED,
+        actor=None,
+        origin=COMMAND_LINE,
+        target=user.email,
+        detail=f"role {user.role.value}",
+    )
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
@@ -69,7 +82,16 @@ def create_token_command(email: str, label: str) -> None:
         _fail(f"No account for {email}.")
     if not user.active:
         _fail(f"The account {email} is deactivated.")
-    _, secret = accounts.issue_api_token(user, label)
+    token, secret = accounts.issue_api_token(user, label)
+    from coverage.audit.actions import AuditAction
+    from coverage.audit.services import COMMAND_LINE, record
+
+    record(
+        AuditAction.API_TOKEN_CREATED,
+        actor=user,
+        origin=COMMAND_LINE,
+        target=f"API token “{token.label}” ({token.hint}…)",
+    )
     db.session.commit()
     click.echo(secret)
 
@@ -238,6 +260,10 @@ def publish_due_command() -> None:
 
     now = utcnow()
     published = publish_due(now)
+    from coverage.audit.acts import record_scheduled_publications
+    from coverage.audit.services import COMMAND_LINE
+
+    record_scheduled_publications(published, COMMAND_LINE)
     db.session.commit()
     for piece in published:
         click.echo(published_line(piece, now))
@@ -327,3 +353,76 @@ def feed_url_command(festival_slug, personal, desk_slug, email) -> None:
     db.session.commit()
     click.echo(f"{base}/calendars/{secret}.ics")
     click.echo("(A new address; the previous one for this feed no longer works.)", err=True)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE when it exists.")
+def backup_command(file: Path, force: bool) -> None:
+    """Write a consistent snapshot of every table to FILE (gzip'ed JSON lines; restores into
+    SQLite or PostgreSQL). Safe while the desk is in use."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from coverage.ops.backup import BackupError, write_backup_file
+    from coverage.timeutil import utcnow
+
+    if file.exists() and not force:
+        _fail(f"{file} exists; pass --force to overwrite it.")
+    try:
+        summary = write_backup_file(db.engine, db.metadata, file, now=utcnow())
+    except BackupError as error:
+        _fail(error.message)
+    except (SQLAlchemyError, OSError) as error:
+        _fail(f"backup failed, nothing written: {error}")
+    click.echo(
+        f"Backed up {summary.total_rows} rows of {len(summary.table_rows)} tables "
+        f"(schema {summary.alembic_revision or 'not migrated'}) to {file}."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete everything in the database first (in the same transaction as the restore).",
+)
+def restore_command(file: Path, replace: bool) -> None:
+    """Load a backup made by `backup` into this database, which must be migrated to the
+    backup's revision and empty (or --replace). All of it, or nothing on any error."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from coverage import locking
+    from coverage.audit.actions import AuditAction
+    from coverage.audit.services import COMMAND_LINE, record
+    from coverage.ops.backup import BackupError, restore_backup
+
+    try:
+        locking.begin_write()  # SQLite: take the write lock before checking that it is empty
+        with file.open("rb") as stream:
+            summary = restore_backup(db.session.connection(), db.metadata, stream, replace=replace)
+        # Recorded in the restore's own transaction: it lands with the rows or not at all.
+        record(
+            AuditAction.BACKUP_RESTORED,
+            actor=None,
+            origin=COMMAND_LINE,
+            target=file.name,
+            detail=(
+                f"{summary.total_rows} rows of {len(summary.table_rows)} tables from a backup "
+                f"made {summary.created_at.isoformat()}"
+                + (", replacing all data" if replace else "")
+            ),
+        )
+        db.session.commit()
+    except BackupError as error:
+        db.session.rollback()
+        _fail(f"{error.message} Nothing was restored.")
+    except (SQLAlchemyError, OSError) as error:
+        db.session.rollback()
+        _fail(f"restore failed, nothing was restored: {error}")
+    click.echo(
+        f"Restored {summary.total_rows} rows of {len(summary.table_rows)} tables from {file} "
+        f"(backup made {summary.created_at.isoformat()})."
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -27,6 +28,27 @@ def _positive_int(env, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < 1:
         raise ConfigError(f"{name} must be at least 1, not {value}")
+    return value
+
+
+def _rate_limit(env, name: str, default: str) -> str:
+    """A Flask-Limiter rate such as `5 per 15 minutes` (several joined by `;`), checked now so
+    a typo fails the start-up rather than the first log-in."""
+    from limits import parse_many
+
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        message = f"{name} must be a rate such as '5 per 15 minutes', not {raw!r}"
+        raise ConfigError(message) from None
+    return raw
+
+
+def _log_format(env, production: bool) -> str:
+    value = (env.get("LOG_FORMAT") or "").strip().lower() or ("json" if production else "text")
+    if value not in {"json", "text"}:
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {value!r}")
     return value
 
 
@@ -123,6 +145,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # Flask-Login sends no SameSite on the remember-me cookie unless told (ASVS V3.4.3).
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me signed in" lasts 30 days, not Flask-Login's year (the session row's idle
+        # limit is the same: coverage.accounts.sessions.REMEMBER_IDLE_LIMIT).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # The domain in calendar event UIDs; must never change once feeds are subscribed.
@@ -134,6 +161,8 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(6 * 1024 * 1024))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        # json (one object per line, for log shippers) or text; see coverage.ops.request_log.
+        "LOG_FORMAT": _log_format(env, production),
         # Seconds `flask --app app worker` waits between publishing rounds: a scheduled piece
         # goes out at most this long after its time (the desk promises within a minute).
         "WORKER_INTERVAL_SECONDS": _positive_int(env, "WORKER_INTERVAL_SECONDS", 15),
@@ -141,6 +170,20 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # request is answered 503 "try again" (see coverage.locking).
         "DATABASE_BUSY_TIMEOUT_SECONDS": _positive_int(env, "DATABASE_BUSY_TIMEOUT_SECONDS", 5),
         **_mail_settings(env),
+        # Log-in throttling (coverage.security.throttle): failed log-ins per email typed, and
+        # attempts of any outcome per client address, in a fixed window; the same for
+        # password-reset requests. Counters are kept in the database unless
+        # RATELIMIT_STORAGE_URI names another store (redis://host:6379, with `redis` installed).
+        "LOGIN_LIMIT_PER_ACCOUNT": _rate_limit(env, "LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": _rate_limit(env, "LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT": _rate_limit(
+            env, "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
+        ),
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS": _rate_limit(
+            env, "PASSWORD_RESET_LIMIT_PER_ADDRESS", "10 per hour"
+        ),
+        "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or "").strip()
+        or "coverage+db://",
     }
 
 

@@ -465,7 +465,9 @@ def load_demo_data(now: datetime) -> str:
     passes the real clock, tests a fixed one.
     """
     users = {
-        email: accounts.create_user(email, name, role, DEMO_PASSWORD)
+        # The README documents `festival` for the demo accounts, below the password policy's
+        # length; `demo-data` refuses to run in production, so these never guard real data.
+        email: accounts.create_user(email, name, role, DEMO_PASSWORD, check_policy=False)
         for email, name, role in DEMO_ACCOUNTS
     }
     lff = _add_festival(

@@ -1,5 +1,7 @@
 """Unbound extensions; `create_app` binds them."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,6 +27,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Limits are declared per view (coverage.security.throttle); counters live in the database.
+limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
 
 
 def _clean_text_before_flush(session, flush_context, instances) -> None:

@@ -20,6 +20,7 @@ PASSWORD: Final = 200  # long passphrases welcome; a cap keeps hashing bounded
 # Festivals and venues
 FESTIVAL_NAME: Final = 200
 FESTIVAL_SLUG: Final = 120
+TIMEZONE: Final = 64  # IANA names are at most 30-odd characters; the column holds 64
 CITY: Final = 120
 ORGANISER: Final = 200
 WEBSITE: Final = 500
@@ -39,11 +40,12 @@ PERSON_NOTES: Final = 5_000
 # Pieces and drafts
 HEADLINE: Final = 300
 STANDFIRST: Final = 1_000
-PULL_QUOTE: Final = 500
+PULL_QUOTE: Final = 200  # the house-style headline (at most 300) quotes it whole
 # About 30,000 words: longer than any festival piece, small enough to diff and render at once.
 BODY: Final = 200_000
 REVISION_NOTE: Final = 200
 SLOT_PLACE: Final = 300
+INTERVIEWEES: Final = 2_000  # "Name, role", one a line
 DECLINE_REASON: Final = 2_000
 TRANSITION_NOTE: Final = 5_000
 COMMENT: Final = 10_000

@@ -19,17 +19,26 @@ _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # In multi-line text: the same, but tab, line feed and carriage return stay.
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+# Lone UTF-16 surrogates: a JSON string can carry one ("\\ud800"), but it is no character, UTF-8
+# cannot encode it and PostgreSQL refuses it; it becomes U+FFFD, the replacement character.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _without_surrogates(value: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def clean_line(value: str) -> str:
     """One line: every control character or line break becomes a space, runs of spaces one,
-    and the text is NFC-normalised (so "é" typed two ways is stored one way)."""
-    normalised = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", value))
+    a lone surrogate U+FFFD, and the text is NFC-normalised (so "é" typed two ways is stored
+    one way)."""
+    normalised = _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", _without_surrogates(value)))
     if not _LINE_BREAKING.search(normalised):
         return normalised  # the common case: nothing to change, spacing kept as typed
     return re.sub(r" {2,}", " ", _LINE_BREAKING.sub(" ", normalised)).strip()
 
 
 def clean_multiline(value: str) -> str:
-    """Multi-line text: control characters other than tab and line ends are dropped."""
-    return _CONTROL_IN_TEXT.sub("", unicodedata.normalize("NFC", value))
+    """Multi-line text: control characters other than tab and line ends are dropped, a lone
+    surrogate becomes U+FFFD."""
+    return _CONTROL_IN_TEXT.sub("", unicodedata.normalize("NFC", _without_surrogates(value)))

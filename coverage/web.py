@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from coverage.accounts.permissions import Actor, can_edit_programme
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
+from coverage.integrity import describe_duplicate
 from coverage.timeutil import format_in_zone, to_zone, zone_label, zone_legend
 
 log = logging.getLogger(__name__)
@@ -92,11 +94,21 @@ def form_error(form: Any, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+# Control characters (C0, DEL, C1): a CR or LF in a Location header would split the response
+# (header injection); none belongs in a path we would redirect to.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def safe_next_url(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no `//evil` or `/\\evil` tricks."""
+    """Only a path on this site: no scheme, no host, no `//evil` or `/\\evil` tricks, and no
+    control character (`/%0d%0aSet-Cookie:x` would inject a header; OWASP ASVS 5.1.5).
+
+    Returns the path to redirect to, or None when `target` is not one."""
     if not target:
         return None
     target = target.strip()
+    if _CONTROL_CHARACTERS.search(target):
+        return None
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)
@@ -105,7 +117,26 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def refuse_nul_characters() -> Any:
+    """before_request: a NUL in the path, a query value or a form value is refused with 400
+    naming where it was. No text field takes one and PostgreSQL cannot store or compare one,
+    so letting it through would end as a 500 deep in a query. Uploaded files are not checked
+    (a CSV's bytes are the importer's business) and the API checks its JSON bodies itself."""
+    if "\x00" in request.path:
+        return render_error(400, "Bad Request", "The address holds a NUL character.")
+    for where, values in (("query parameter", request.args), ("form field", request.form)):
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                label = name.replace("\x00", "")
+                return render_error(
+                    400, "Bad Request", f"The {where} '{label}' holds a NUL character."
+                )
+    return None
+
+
 def register_error_pages(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         message = "The form had expired or was sent from elsewhere. Reload the page and try again."
@@ -132,10 +163,16 @@ def register_error_pages(app: Flask) -> None:
         # constraint decided. The loser learns it and loses nothing it cannot redo.
         db.session.rollback()
         log.warning("Constraint refused a write on %s %s: %s", request.method, request.path, error)
+        duplicate = describe_duplicate(error.orig, _sent_values())
+        if duplicate is not None and is_api_request():
+            # The same answer the service's own check gives when the race is not that close.
+            errors = [{"field": duplicate.field, "message": duplicate.message}]
+            return problem(422, duplicate.message, "Unprocessable content", errors=errors), 422
+        lead = f"{duplicate.message} " if duplicate is not None else ""
         return render_error(
             409,
             "Conflict",
-            "Someone else saved the same thing at the same moment, so this change was not "
+            f"{lead}Someone else saved the same thing at the same moment, so this change was not "
             "saved. Reload the page and try again.",
         )
 
@@ -146,6 +183,14 @@ def register_error_pages(app: Flask) -> None:
         return render_error(
             500, "Internal Server Error", "Something went wrong on our side; it has been logged."
         )
+
+
+def _sent_values() -> dict[str, Any]:
+    """What the request submitted (JSON object or form), to name a duplicate value."""
+    if is_api_request():
+        sent = request.get_json(silent=True)
+        return sent if isinstance(sent, dict) else {}
+    return request.form.to_dict()
 
 
 _FRIENDLY = {
@@ -207,6 +252,12 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 # The largest id a primary key column holds (PostgreSQL `integer`); routes use the same bound.
 MAX_ID = 2**31 - 1
+# 0 to MAX_ID (2147483647) without leading zeros, digit by digit: the `<int:...>` converter's
+# pattern, so a larger id matches no route at all (404).
+ID_PATTERN = (
+    r"(?:0|[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+    r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+)
 
 
 def id_param(values: Any, name: str) -> int | None:

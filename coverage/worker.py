@@ -79,9 +79,9 @@ def run_round(
     report: Callable[[str], None],
     result: RoundResult | None = None,
 ) -> RoundResult:
-    """One round at `now`: publish what is due, add the deadline reminders and daily digests
-    due, then send the email outbox; `report` one line per piece published and a line for the
-    mail ("sent 3 emails").
+    """One round at `now`: record the worker's heartbeat (coverage.ops.health), publish what is
+    due, add the deadline reminders and daily digests due, then send the email outbox;
+    `report` one line per piece published and a line for the mail ("sent 3 emails").
 
     Each step commits on its own, in its own app context (a fresh session, and a pooled
     connection checked with a ping: a database that restarted since the last round is
@@ -89,15 +89,30 @@ def run_round(
     error is raised again (the round counts as failed); its step was rolled back. What the
     other steps did is in `result` (pass one to read it after a failure).
     """
+    from coverage.audit.acts import record_scheduled_publications
+    from coverage.audit.services import WORKER
     from coverage.notifications import mailer
     from coverage.notifications import services as notifications
+    from coverage.ops.health import record_worker_heartbeat
     from coverage.pieces.services import publish_due
 
     result = result if result is not None else RoundResult()
     errors: list[BaseException] = []
     with app.app_context():
         try:
+            # The heartbeat /health reports ("worker last seen"); its own step and commit, so
+            # it says the worker is running even in a round whose other steps fail.
+            record_worker_heartbeat(now)
+            db.session.commit()
+        except BaseException as error:
+            _rollback_quietly()
+            if not isinstance(error, Exception):
+                raise
+            errors.append(error)
+    with app.app_context():
+        try:
             published = publish_due(now)
+            record_scheduled_publications(published, WORKER)
             # Described before the commit (which expires the objects), printed only after it.
             lines = [published_line(piece, now) for piece in published]
             db.session.commit()

@@ -24,17 +24,17 @@ def test_create_user_with_password_from_stdin(app, client):
             "writer",
             "--password-stdin",
         ],
-        input="a long password\n",
+        input="a long password here\n",
     )
     assert result.exit_code == 0, result.output
     assert "Created writer critic@example.org" in result.output
-    assert log_in(client, "critic@example.org", "a long password").status_code == 302
+    assert log_in(client, "critic@example.org", "a long password here").status_code == 302
 
 
 def test_create_user_prompts_for_the_password(app):
     result = app.test_cli_runner().invoke(
         args=["create-user", "ed@example.org", "--name", "Ed", "--role", "editor"],
-        input="prompted password\nprompted password\n",
+        input="prompted passphrase\nprompted passphrase\n",
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -48,7 +48,7 @@ def test_create_user_refuses_bad_input(app, users):
     runner = app.test_cli_runner()
     result = runner.invoke(
         args=["create-user", "x@example.org", "--name", "X", "--role", "boss", "--password-stdin"],
-        input="long password\n",
+        input="long password here\n",
     )
     assert result.exit_code != 0
     assert "'boss' is not one of 'admin', 'editor', 'writer'" in result.output
@@ -62,7 +62,7 @@ def test_create_user_refuses_bad_input(app, users):
             "writer",
             "--password-stdin",
         ],
-        input="long password\n",
+        input="long password here\n",
     )
     assert result.exit_code == 1
     assert "There is already an account for editor@example.org." in result.output
@@ -79,7 +79,7 @@ def test_create_user_refuses_bad_input(app, users):
         input="short\n",
     )
     assert result.exit_code == 1
-    assert "at least 8 characters" in result.output
+    assert "at least 12 characters" in result.output
 
 
 def test_create_token_prints_a_working_token(app, client, users):

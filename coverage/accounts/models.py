@@ -30,8 +30,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_type(Role, 16))
     active: Mapped[bool] = mapped_column(default=True)
-    # Flask-Login stores this, not the id, in the session cookie: rotating it (on a password
-    # change or deactivation) signs the user out everywhere.
+    # No longer read: log-ins are LoginSession rows (coverage.accounts.sessions). Kept as it
+    # is so that no migration is needed; rows get a random value as before.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -57,10 +57,11 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
-
-    def rotate_session_token(self) -> None:
-        self.session_token = _session_token()
+        """What Flask-Login keeps in the session and remember-me cookies: the secret of the
+        LoginSession this object was signed in or loaded through (coverage.accounts.sessions),
+        never the account's id. A user object that came another way has none, and "" finds
+        no session."""
+        return getattr(self, "_login_secret", "")
 
     @property
     def actor(self) -> Actor:

@@ -1,22 +1,27 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from coverage.accounts import services
+from coverage.accounts import resets, services, sessions
 from coverage.accounts.forms import (
     ApiTokenForm,
     ChangePasswordForm,
     CreateUserForm,
     LoginForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
     UpdateUserForm,
 )
-from coverage.accounts.models import User
+from coverage.accounts.models import User, lower_email
 from coverage.accounts.permissions import can_manage_users
 from coverage.accounts.roles import Role
+from coverage.audit.actions import AuditAction
+from coverage.audit.web import audit
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
+from coverage.security import throttle
 from coverage.timeutil import utcnow
 from coverage.web import form_error, permission_required, safe_next_url
 
@@ -24,6 +29,11 @@ bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 BAD_LOGIN = "Wrong email or password."
+DEACTIVATED = "This account has been deactivated. Ask an admin to reactivate it."
+RESET_SENT = (
+    "If an account exists for that address, we have sent a link to it for choosing a new "
+    "password. The link works once, within an hour."
+)
 
 
 @bp.route("/")
@@ -34,30 +44,148 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.login_limits
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("pieces.my_work"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        check = services.check_login(form.email.data, form.password.data)
+        typed = lower_email(form.email.data)
+        if check.user is None:
+            # The same answer for an unknown email and a wrong password; the log says which.
+            why = "wrong password" if check.account else "no account with this email"
+            audit(AuditAction.LOGIN_FAILED, actor=check.account, actor_label=typed, detail=why)
+            db.session.commit()
             flash(BAD_LOGIN, "error")
-        elif not user.active:
-            flash("This account has been deactivated. Ask an admin to reactivate it.", "error")
+        elif not check.user.active:
+            audit(
+                AuditAction.LOGIN_FAILED,
+                actor=check.user,
+                actor_label=typed,
+                detail="account deactivated",
+            )
+            db.session.commit()
+            flash(DEACTIVATED, "error")
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(check.user, remember=bool(form.remember.data))
             return redirect(next_url or url_for("pieces.my_work"))
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
 
 
+def _sign_in(user: User, *, remember: bool) -> None:
+    """A new server-side session (a new identifier) for this browser, and the log-in recorded.
+
+    The Flask session is emptied first, so nothing set before the log-in (by anyone who could
+    plant a cookie) carries over into the signed-in session (ASVS V3.2.1)."""
+    session.clear()
+    sessions.start_session(
+        user,
+        remember=remember,
+        ip_address=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+        now=utcnow(),
+    )
+    audit(AuditAction.LOGIN, actor=user, detail="kept signed in" if remember else "")
+    db.session.commit()
+    login_user(user, remember=remember)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    user = current_user._get_current_object()
+    # Every device: the remember-me cookies of the account's other browsers stop working too.
+    ended = sessions.end_all_sessions(user)
+    audit(AuditAction.LOGOUT, actor=user, detail=f"{ended} session(s) ended")
+    db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash("You are logged out on every device.", "info")
     return redirect(url_for("accounts.login"))
+
+
+def _reset_url(secret: str) -> str:
+    from coverage.notifications.services import site_url
+
+    # The configured or last signed-in address, never this request's Host header: anyone may
+    # ask for a reset, and a forged Host would otherwise put their site in the emailed link.
+    return site_url() + url_for("accounts.reset_password", token=secret)
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@throttle.password_reset_limits
+def request_password_reset():
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        typed = lower_email(form.email.data)
+        reset = resets.request_reset(
+            typed,
+            requested_from=request.remote_addr or "",
+            now=utcnow(),
+            reset_url=_reset_url,
+        )
+        audit(
+            AuditAction.PASSWORD_RESET_REQUESTED,
+            actor=reset.user if reset else None,
+            actor_label=typed,
+            detail="link emailed" if reset else "no active account with this email; nothing sent",
+        )
+        db.session.commit()
+        # The same answer whether or not the address has an account (no enumeration).
+        flash(RESET_SENT, "info")
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/request_reset.html", form=form), status
+
+
+def _reset_link_refused(error: DomainError):
+    response = render_template("accounts/reset_link_refused.html", message=error.message)
+    return response, error.status, {"Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    now = utcnow()
+    try:
+        reset = resets.find_reset(token, now)
+    except DomainError as error:
+        return _reset_link_refused(error)
+    form = PasswordResetForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user, signed_out = resets.complete_reset(token, form.new_password.data, now)
+        except InvalidInput as error:
+            db.session.rollback()
+            form_error(form, error)
+        except DomainError as error:
+            db.session.rollback()
+            return _reset_link_refused(error)
+        else:
+            audit(
+                AuditAction.PASSWORD_RESET,
+                actor=user,
+                detail=(
+                    f"{signed_out.sessions} session(s) ended, "
+                    f"{signed_out.api_tokens} API token(s) revoked"
+                ),
+            )
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            flash(
+                "Your password has been changed, and every device signed out. "
+                "Log in with the new password.",
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
+    if form.is_submitted():
+        status = 422
+    page = render_template("accounts/reset_password.html", form=form, email=reset.user.email)
+    # The secret is in this page's address: never send it on in a Referer header.
+    return page, status, {"Referrer-Policy": "no-referrer"}
 
 
 def _settings_page(
@@ -71,6 +199,7 @@ def _settings_page(
     from coverage.calendars.views import feeds_context
     from coverage.notifications.views import preferences_form
 
+    user = current_user._get_current_object()
     return (
         render_template(
             "accounts/settings.html",
@@ -78,6 +207,9 @@ def _settings_page(
             token_form=token_form or ApiTokenForm(prefix="token"),
             new_token=new_token,
             tokens=current_user.api_tokens,
+            login_sessions=sessions.sessions_of(user, utcnow()),
+            this_session_id=sessions.current_session_id(user),
+            browser_label=sessions.browser_label,
             **feeds_context(new_feed),
             email_form=email_form or preferences_form(current_user),
         ),
@@ -97,16 +229,33 @@ def change_password():
     form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data
+            signed_out = services.change_password(
+                current_user._get_current_object(),
+                form.current_password.data,
+                form.new_password.data,
+                utcnow(),
             )
         except InvalidInput as error:
+            db.session.rollback()
             form_error(form, error)
         else:
+            audit(
+                AuditAction.PASSWORD_CHANGED,
+                detail=(
+                    f"{signed_out.sessions} other session(s) ended, "
+                    f"{signed_out.api_tokens} API token(s) revoked"
+                ),
+            )
             db.session.commit()
-            # The session token rotated: sign this browser in again under the new one.
-            login_user(current_user._get_current_object())
-            flash("Your password has been changed. Other devices have been signed out.", "success")
+            flash(
+                "Your password has been changed. You are signed out on your other devices"
+                + (
+                    f" and your {signed_out.api_tokens} API token(s) have been revoked."
+                    if signed_out.api_tokens
+                    else "."
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.settings"))
     return _settings_page(password_form=form, status=422)
 
@@ -117,7 +266,8 @@ def create_api_token():
     form = ApiTokenForm(prefix="token")
     if not form.validate_on_submit():
         return _settings_page(token_form=form, status=422)
-    _, secret = services.issue_api_token(current_user, form.label.data or "")
+    token, secret = services.issue_api_token(current_user, form.label.data or "")
+    audit(AuditAction.API_TOKEN_CREATED, target=f"API token “{token.label}” ({token.hint}…)")
     db.session.commit()
     flash("Copy your new token now: it will not be shown again.", "success")
     return _settings_page(new_token=secret)
@@ -127,9 +277,22 @@ def create_api_token():
 @login_required
 def revoke_api_token(token_id: int):
     token = services.revoke_api_token(current_user, token_id, utcnow())
+    audit(AuditAction.API_TOKEN_REVOKED, target=f"API token “{token.label}” ({token.hint}…)")
     db.session.commit()
     flash(f"Token “{token.label}” revoked; it no longer works.", "success")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id: int):
+    row = sessions.end_session(current_user._get_current_object(), session_id)
+    device = sessions.browser_label(row.user_agent)
+    where = f", address {row.ip_address}" if row.ip_address else ""
+    audit(AuditAction.SESSION_ENDED, target=f"session {row.id}", detail=f"{device}{where}")
+    db.session.commit()
+    flash(f"Session ended ({device}{where}): that device must log in again.", "success")
+    return redirect(url_for("accounts.settings") + "#sessions")
 
 
 # --- admin: accounts and roles -------------------------------------------------------------
@@ -168,8 +331,10 @@ def create_user():
                 form.email.data, form.name.data, form.role.data, form.password.data
             )
         except InvalidInput as error:
+            db.session.rollback()
             form_error(form, error)
         else:
+            audit(AuditAction.ACCOUNT_CREATED, target=user.email, detail=f"role {user.role.value}")
             db.session.commit()
             flash(f"Account created for {user.name} ({user.email}).", "success")
             return redirect(url_for("admin.users"))
@@ -185,14 +350,27 @@ def update_user(user_id: int):
         flash("Choose a valid role.", "error")
         return redirect(url_for("admin.users"))
     try:
-        services.update_account(
-            current_user, target, role=Role(form.role.data), active=form.active.data
+        change = services.update_account(
+            current_user, target, role=Role(form.role.data), active=form.active.data, now=utcnow()
         )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.users"))
+    if change.role_changed:
+        detail = f"{change.old_role.value} -> {change.new_role.value}"
+        audit(AuditAction.ROLE_CHANGED, target=target.email, detail=detail)
+    if change.deactivated:
+        audit(AuditAction.ACCOUNT_DEACTIVATED, target=target.email)
+    if change.reactivated:
+        audit(AuditAction.ACCOUNT_REACTIVATED, target=target.email)
     db.session.commit()
     state = "active" if target.active else "deactivated"
-    flash(f"{target.name}: {target.role.label}, {state}.", "success")
+    message = f"{target.name}: {target.role.label}, {state}."
+    if change.signed_out is not None:
+        message += (
+            f" Signed out on every device ({change.signed_out.sessions} session(s) ended); "
+            f"{change.signed_out.api_tokens} API token(s) revoked."
+        )
+    flash(message, "success")
     return redirect(url_for("admin.users"))

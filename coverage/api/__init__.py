@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from spectree import Response as SpecResponse
 
 from coverage.accounts.models import User
 from coverage.accounts.services import user_for_api_token
+from coverage.api.bodies import check_json_body
 from coverage.api.schemas import Problem, UserOut
 from coverage.api.spec import api, openapi_document
 from coverage.extensions import db
@@ -15,7 +16,8 @@ from coverage.web import problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-PUBLIC_ENDPOINTS = {"api.openapi"}
+# The document and its page for people (coverage.api.docs) are readable without a token.
+PUBLIC_ENDPOINTS = {"api.openapi", "api.docs"}
 
 
 @bp.before_request
@@ -35,6 +37,15 @@ def authenticate():
     return None
 
 
+@bp.before_request
+def check_request_body():
+    """Runs after the token check: a body a route would read must be JSON, bounded and text
+    (see coverage.api.bodies); anything else is answered here, before any handler."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    metadata = api.get_function_metadata(view) if view is not None else None
+    return check_json_body(takes_json=bool(metadata and metadata.json))
+
+
 def _unauthorized(detail: str):
     response = problem(401, detail)
     response.headers["WWW-Authenticate"] = 'Bearer realm="festival-coverage"'
@@ -50,7 +61,12 @@ def errors(*statuses: int) -> dict[str, type[Problem]]:
 
 
 @bp.get("/openapi.json")
-@api.validate(tags=["meta"], security={}, skip_validation=True)
+@api.validate(
+    resp=SpecResponse(HTTP_200=(None, "This document, as application/json.")),
+    tags=["meta"],
+    security={},
+    skip_validation=True,
+)
 def openapi():
     """This document (OpenAPI 3.1); needs no token."""
     return jsonify(openapi_document())
@@ -66,4 +82,4 @@ def me():
     )
 
 
-from coverage.api import drafts, pieces, programme  # noqa: E402,F401
+from coverage.api import docs, drafts, pieces, programme  # noqa: E402,F401

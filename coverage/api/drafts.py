@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from flask import current_app, request
 from spectree import Response as SpecResponse
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from coverage.accounts.permissions import can_view_programme
 from coverage.api import api_user, bp, errors
+from coverage.api.pagination import page_of_statement, paged
 from coverage.api.pieces import VIEW_REFUSED, _user_ref, find_piece
 from coverage.api.programme import _iso
 from coverage.api.schemas import (
     CommentIn,
     CommentOut,
+    PageQuery,
     RevisionOut,
     RevisionSummary,
     ValidationProblem,
@@ -85,16 +89,23 @@ def _comment_out(comment: Comment, festival: Festival) -> CommentOut:
 
 
 @bp.get("/pieces/<int:piece_id>/revisions")
-@api.validate(resp=SpecResponse(HTTP_200=list[RevisionSummary], **READ_ERRORS), tags=TAGS)
-def list_revisions(piece_id: int):
+@api.validate(
+    query=PageQuery, resp=SpecResponse(HTTP_200=list[RevisionSummary], **READ_ERRORS), tags=TAGS
+)
+def list_revisions(piece_id: int, query: PageQuery):
     """Every saved text of the piece, newest first; `applied` is false for a save that was kept
     but not applied because the piece had changed since the version it was based on. The
-    piece's writer and the desk only."""
+    piece's writer and the desk only; paged (`limit`, `page`, `Link` header)."""
     piece = readable_piece(piece_id)
-    return [
-        RevisionSummary(**_summary(revision, piece.festival))
-        for revision in drafts.revisions_of(piece)
-    ]
+    rows, more = page_of_statement(
+        select(Revision)
+        .options(selectinload(Revision.author))
+        .where(Revision.piece_id == piece.id)
+        .order_by(Revision.number.desc()),
+        query,
+    )
+    summaries = [RevisionSummary(**_summary(revision, piece.festival)) for revision in rows]
+    return paged(summaries, more, query)
 
 
 @bp.get("/pieces/<int:piece_id>/revisions/<int:number>")
@@ -118,12 +129,21 @@ def show_revision(piece_id: int, number: int):
 
 
 @bp.get("/pieces/<int:piece_id>/comments")
-@api.validate(resp=SpecResponse(HTTP_200=list[CommentOut], **READ_ERRORS), tags=TAGS)
-def list_comments(piece_id: int):
+@api.validate(
+    query=PageQuery, resp=SpecResponse(HTTP_200=list[CommentOut], **READ_ERRORS), tags=TAGS
+)
+def list_comments(piece_id: int, query: PageQuery):
     """The conversation on the piece, oldest first (an editor's return note is one of them):
-    the piece's writer and the desk only."""
+    the piece's writer and the desk only; paged (`limit`, `page`, `Link` header)."""
     piece = readable_piece(piece_id)
-    return [_comment_out(comment, piece.festival) for comment in drafts.comments_of(piece)]
+    rows, more = page_of_statement(
+        select(Comment)
+        .options(selectinload(Comment.author))
+        .where(Comment.piece_id == piece.id)
+        .order_by(Comment.created_at, Comment.id),
+        query,
+    )
+    return paged([_comment_out(comment, piece.festival) for comment in rows], more, query)
 
 
 @bp.post("/pieces/<int:piece_id>/comments")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from coverage.accounts.models import User
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
 from coverage.api import api_user, bp, errors
+from coverage.api.pagination import page_of_statement, paged
 from coverage.api.programme import _changes, _instant, _iso, find_festival, find_venue
 from coverage.api.schemas import (
     ClashesOut,
@@ -35,6 +36,7 @@ from coverage.api.schemas import (
     FilmRef,
     HistoryEntry,
     IfMatchHeaders,
+    PageQuery,
     PersonRef,
     PieceIn,
     PieceOut,
@@ -51,6 +53,7 @@ from coverage.api.schemas import (
     VenueRef,
 )
 from coverage.api.spec import api
+from coverage.audit.acts import audit_step
 from coverage.drafts import services as drafts
 from coverage.errors import InvalidInput, NotFound, NotPermitted, TransitionRefused
 from coverage.extensions import db
@@ -267,7 +270,8 @@ READ_ERRORS = errors(401, 403, 404)
     query=PieceQuery, resp=SpecResponse(HTTP_200=list[PieceOut], **READ_ERRORS), tags=TAGS
 )
 def list_pieces(query: PieceQuery):
-    """Pieces, oldest first, filtered by festival slug, writer, state, kind or film."""
+    """Pieces, oldest first, filtered by festival slug, writer, state, kind or film; paged
+    (`limit`, `page`, `Link` header)."""
     statement = services.piece_query().order_by(Piece.id)
     if query.festival is not None:
         statement = statement.where(Piece.festival_id == find_festival(query.festival).id)
@@ -282,7 +286,8 @@ def list_pieces(query: PieceQuery):
             or_(Piece.film_id == query.film, Piece.other_films.any(Film.id == query.film))
         )
     user, now = api_user(), utcnow()
-    return [piece_out(piece, user, now) for piece in db.session.scalars(statement)]
+    rows, more = page_of_statement(statement, query)
+    return paged([piece_out(piece, user, now) for piece in rows], more, query)
 
 
 @bp.post("/pieces")
@@ -459,6 +464,7 @@ def take_transition(piece_id: int, json: TransitionIn):
         db.session.rollback()
         field_errors = [{"field": error.field, "message": error.message}]
         return problem(error.status, error.message, error.title, errors=field_errors)
+    audit_step(piece, outcome, json.note or "")
     db.session.commit()
     piece_now = _fresh(piece_id)
     result = TransitionOut(
@@ -468,23 +474,26 @@ def take_transition(piece_id: int, json: TransitionIn):
 
 
 @bp.get("/pieces/<int:piece_id>/history")
-@api.validate(resp=SpecResponse(HTTP_200=list[HistoryEntry], **READ_ERRORS), tags=TAGS)
-def piece_history(piece_id: int):
+@api.validate(
+    query=PageQuery, resp=SpecResponse(HTTP_200=list[HistoryEntry], **READ_ERRORS), tags=TAGS
+)
+def piece_history(piece_id: int, query: PageQuery):
     """Every step of the piece, oldest first: when, what, by whom and why (the why only for the
-    piece's writer and the desk)."""
+    piece's writer and the desk); paged (`limit`, `page`, `Link` header)."""
     piece = db.session.get(Piece, piece_id)
     if piece is None:
         raise NotFound(f"There is no piece {piece_id}; it may have been deleted.")
     festival = piece.festival
-    steps = db.session.scalars(
+    steps, more = page_of_statement(
         select(Transition)
         .options(selectinload(Transition.actor))
         .where(Transition.piece_id == piece_id)
-        .order_by(Transition.created_at, Transition.id)
+        .order_by(Transition.created_at, Transition.id),
+        query,
     )
     # Every step is a plan fact; why it was taken is the conversation (`can_read_text`).
     readable = services.may_read_text(piece, api_user())
-    return [
+    entries = [
         HistoryEntry(
             at=_iso(step.created_at, festival),
             action=step.action,
@@ -495,6 +504,7 @@ def piece_history(piece_id: int):
         )
         for step in steps
     ]
+    return paged(entries, more, query)
 
 
 # --- CMS export -----------------------------------------------------------------------------

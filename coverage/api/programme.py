@@ -20,6 +20,7 @@ from sqlalchemy.orm import contains_eager
 
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
 from coverage.api import api_user, bp, errors
+from coverage.api.pagination import page_of_list, page_of_statement, paged
 from coverage.api.schemas import (
     FestivalIn,
     FestivalOut,
@@ -29,6 +30,7 @@ from coverage.api.schemas import (
     FilmPatch,
     FilmQuery,
     FilmRef,
+    PageQuery,
     ScreeningIn,
     ScreeningOut,
     ScreeningPatch,
@@ -218,11 +220,15 @@ READ_ERRORS = errors(401, 404)
 
 
 @bp.get("/festivals")
-@api.validate(resp=SpecResponse(HTTP_200=list[FestivalOut], **errors(401)), tags=TAGS)
-def list_festivals():
-    """Festivals, newest first."""
-    rows = db.session.scalars(select(Festival).order_by(Festival.start_date.desc(), Festival.name))
-    return [festival_out(festival) for festival in rows]
+@api.validate(
+    query=PageQuery, resp=SpecResponse(HTTP_200=list[FestivalOut], **errors(401)), tags=TAGS
+)
+def list_festivals(query: PageQuery):
+    """Festivals, newest first; paged (`limit`, `page`, `Link` header)."""
+    rows, more = page_of_statement(
+        select(Festival).order_by(Festival.start_date.desc(), Festival.name, Festival.id), query
+    )
+    return paged([festival_out(festival) for festival in rows], more, query)
 
 
 @bp.post("/festivals")
@@ -264,14 +270,15 @@ def update_festival(slug: str, json: FestivalPatch):
 
 
 @bp.get("/festivals/<slug>/venues")
-@api.validate(resp=SpecResponse(HTTP_200=list[VenueOut], **READ_ERRORS), tags=TAGS)
-def list_venues(slug: str):
-    """A festival's venues, by name."""
+@api.validate(query=PageQuery, resp=SpecResponse(HTTP_200=list[VenueOut], **READ_ERRORS), tags=TAGS)
+def list_venues(slug: str, query: PageQuery):
+    """A festival's venues, by name; paged (`limit`, `page`, `Link` header)."""
     festival = find_festival(slug)
-    rows = db.session.scalars(
-        select(Venue).where(Venue.festival_id == festival.id).order_by(Venue.name)
+    rows, more = page_of_statement(
+        select(Venue).where(Venue.festival_id == festival.id).order_by(Venue.name, Venue.id),
+        query,
     )
-    return [venue_out(venue) for venue in rows]
+    return paged([venue_out(venue) for venue in rows], more, query)
 
 
 @bp.post("/festivals/<slug>/venues")
@@ -312,10 +319,12 @@ FILM_NULLABLE = frozenset({"year", "runtime_minutes", "release_date", "embargo_a
 @bp.get("/festivals/<slug>/films")
 @api.validate(query=FilmQuery, resp=SpecResponse(HTTP_200=list[FilmOut], **READ_ERRORS), tags=TAGS)
 def list_films(slug: str, query: FilmQuery):
-    """A festival's films by title; `q` searches titles and directors, `section` filters."""
+    """A festival's films by title; `q` searches titles and directors, `section` filters;
+    paged (`limit`, `page`, `Link` header)."""
     festival = find_festival(slug)
     films = programme.films_of(festival, query=query.q, section=query.section)
-    return [film_out(film, festival) for film in films]
+    page, more = page_of_list(films, query)
+    return paged([film_out(film, festival) for film in page], more, query)
 
 
 @bp.post("/festivals/<slug>/films")
@@ -362,7 +371,8 @@ def update_film(slug: str, film_id: int, json: FilmPatch):
     query=ScreeningQuery, resp=SpecResponse(HTTP_200=list[ScreeningOut], **READ_ERRORS), tags=TAGS
 )
 def list_screenings(slug: str, query: ScreeningQuery):
-    """A festival's screenings in time order, filtered by local day, venue, film or kind."""
+    """A festival's screenings in time order, filtered by local day, venue, film or kind;
+    paged (`limit`, `page`, `Link` header)."""
     festival = find_festival(slug)
     statement = (
         select(Screening)
@@ -383,7 +393,8 @@ def list_screenings(slug: str, query: ScreeningQuery):
         statement = statement.where(Screening.kind == query.kind)
     if not query.include_cancelled:
         statement = statement.where(Screening.cancelled.is_(False))
-    return [screening_out(s, festival) for s in db.session.scalars(statement).unique()]
+    rows, more = page_of_statement(statement, query)
+    return paged([screening_out(s, festival) for s in rows], more, query)
 
 
 @bp.post("/festivals/<slug>/screenings")

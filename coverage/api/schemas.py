@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from coverage import field_limits as limits
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.workflow import Action
 from coverage.programme.kinds import (
@@ -73,6 +74,68 @@ LocalOrOffsetDateTime = Annotated[
 ZoneName = Annotated[str, Field(description="The festival's IANA time zone, e.g. Europe/London.")]
 
 
+def text(maximum: int, *, required: bool = False, **extra) -> object:
+    """A string field's constraints, from coverage.field_limits: stated in the OpenAPI document
+    (`maxLength`, `minLength`) and refused with a 422 naming the field when broken."""
+    return Field(min_length=1 if required else None, max_length=maximum, **extra)
+
+
+# Text every input model takes: the same maxima as the columns, forms and services.
+FestivalName = Annotated[str, text(limits.FESTIVAL_NAME, required=True)]
+ZoneInput = Annotated[
+    str,
+    text(limits.TIMEZONE, required=True, description="An IANA time zone, e.g. Europe/London."),
+]
+SlugInput = Annotated[
+    str,
+    text(
+        limits.FESTIVAL_SLUG,
+        # What coverage.programme.rules accepts once it strips and lower-cases the value.
+        pattern=r"^\s*(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)?\s*$",
+        description="Lower-case letters, digits and single hyphens; empty: made from the name "
+        "and edition.",
+    ),
+]
+City = Annotated[str, text(limits.CITY)]
+Website = Annotated[str, text(limits.WEBSITE, description="A full https:// address.")]
+Organiser = Annotated[str, text(limits.ORGANISER, description="Who runs it, e.g. BFI.")]
+Edition = Annotated[int, Field(ge=1890, le=2200, description="The edition's year, e.g. 2021.")]
+BufferMinutes = Annotated[int, Field(ge=0, le=240)]
+VenueName = Annotated[str, text(limits.VENUE_NAME, required=True)]
+VenueAddress = Annotated[str, text(limits.VENUE_ADDRESS)]
+FilmTitle = Annotated[str, text(limits.FILM_TITLE, required=True)]
+OriginalTitle = Annotated[str, text(limits.FILM_TITLE)]
+Directors = Annotated[str, text(limits.DIRECTORS)]
+Countries = Annotated[str, text(limits.COUNTRIES)]
+Section = Annotated[str, text(limits.SECTION)]
+WebAddress = Annotated[str, text(limits.URL, description="A full https:// address.")]
+Synopsis = Annotated[str, text(limits.SYNOPSIS)]
+Year = Annotated[int, Field(ge=1880, le=2100)]
+Runtime = Annotated[int, Field(ge=1, le=1500, description="Sets a screening's default end.")]
+OffsetMinutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
+ScreeningNotes = Annotated[str, text(limits.SCREENING_NOTES)]
+FestivalSlugRef = Annotated[str, text(limits.FESTIVAL_SLUG, description="A festival's slug.")]
+Headline = Annotated[str, text(limits.HEADLINE)]
+Standfirst = Annotated[str, text(limits.STANDFIRST)]
+Body = Annotated[str, text(limits.BODY)]
+PullQuote = Annotated[str, text(limits.PULL_QUOTE)]
+SlotPlace = Annotated[str, text(limits.SLOT_PLACE)]
+WordTarget = Annotated[int, Field(ge=1, le=20_000)]
+StarRating = Annotated[int, Field(ge=1, le=5)]
+# A piece covers a handful of films and people; the cap keeps one request's work bounded.
+MAX_IDS = 100
+
+
+class PageQuery(BaseModel):
+    """Every list is paged: `limit` items (at most `MAX_LIMIT`) from page `page`. The `Link`
+    header (RFC 8288) names the next and previous pages when there are some."""
+
+    limit: int = Field(
+        50, ge=1, le=200, description="How many items per page: 50 unless given, at most 200."
+    )
+    page: int = Field(1, ge=1, le=100_000, description="Which page, from 1.")
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -98,16 +161,16 @@ class FestivalOut(BaseModel):
 
 
 class FestivalIn(_Input):
-    name: str
-    edition: int = Field(description="The edition's year, e.g. 2021.")
-    timezone: ZoneName
+    name: FestivalName
+    edition: Edition
+    timezone: ZoneInput
     start_date: date
     end_date: date
-    slug: str = Field("", description="Empty: made from the name and edition.")
-    city: str = ""
-    website: str = ""
-    organiser: str = Field("", description="Who runs it, e.g. BFI.")
-    travel_buffer_minutes: int = 15
+    slug: SlugInput = ""
+    city: City = ""
+    website: Website = ""
+    organiser: Organiser = ""
+    travel_buffer_minutes: BufferMinutes = 15
     is_public: bool = False
     default_embargo: DefaultEmbargo = Field(
         DefaultEmbargo.NONE,
@@ -120,16 +183,16 @@ class FestivalIn(_Input):
 class FestivalPatch(_Input):
     """Only the fields sent change; the rest keep their values."""
 
-    name: str | None = None
-    edition: int | None = None
-    timezone: str | None = None
+    name: FestivalName | None = None
+    edition: Edition | None = None
+    timezone: ZoneInput | None = None
     start_date: date | None = None
     end_date: date | None = None
-    slug: str | None = None
-    city: str | None = None
-    website: str | None = None
-    organiser: str | None = None
-    travel_buffer_minutes: int | None = None
+    slug: SlugInput | None = None
+    city: City | None = None
+    website: Website | None = None
+    organiser: Organiser | None = None
+    travel_buffer_minutes: BufferMinutes | None = None
     is_public: bool | None = None
     default_embargo: DefaultEmbargo | None = None
 
@@ -141,13 +204,13 @@ class VenueOut(BaseModel):
 
 
 class VenueIn(_Input):
-    name: str
-    address: str = ""
+    name: VenueName
+    address: VenueAddress = ""
 
 
 class VenuePatch(_Input):
-    name: str | None = None
-    address: str | None = None
+    name: VenueName | None = None
+    address: VenueAddress | None = None
 
 
 class FilmOut(BaseModel):
@@ -181,49 +244,51 @@ class FilmOut(BaseModel):
 
 
 class FilmIn(_Input):
-    title: str
-    original_title: str = ""
-    directors: str = ""
-    countries: str = ""
-    year: int | None = None
-    runtime_minutes: int | None = Field(None, description="Sets a screening's default end.")
-    section: str = ""
+    title: FilmTitle
+    original_title: OriginalTitle = ""
+    directors: Directors = ""
+    countries: Countries = ""
+    year: Year | None = None
+    runtime_minutes: Runtime | None = None
+    section: Section = ""
     premiere_status: PremiereStatus = PremiereStatus.NONE
     release_date: date | None = None
-    trailer_url: str = ""
-    url: str = Field("", description="The festival's own page for the film.")
+    trailer_url: WebAddress = ""
+    url: WebAddress = Field("", description="The festival's own page for the film.")
     embargo_rule: EmbargoRule = Field(
         EmbargoRule.FESTIVAL_DEFAULT,
         description="Unset, the film follows the festival's `default_embargo`.",
     )
     embargo_at: LocalOrOffsetDateTime | None = None
-    embargo_offset_minutes: int = 0
-    synopsis: str = ""
+    embargo_offset_minutes: OffsetMinutes = 0
+    synopsis: Synopsis = ""
 
 
 class FilmPatch(_Input):
     """Only the fields sent change; `null` clears year, runtime, release date or embargo time."""
 
-    title: str | None = None
-    original_title: str | None = None
-    directors: str | None = None
-    countries: str | None = None
-    year: int | None = None
-    runtime_minutes: int | None = None
-    section: str | None = None
+    title: FilmTitle | None = None
+    original_title: OriginalTitle | None = None
+    directors: Directors | None = None
+    countries: Countries | None = None
+    year: Year | None = None
+    runtime_minutes: Runtime | None = None
+    section: Section | None = None
     premiere_status: PremiereStatus | None = None
     release_date: date | None = None
-    trailer_url: str | None = None
-    url: str | None = None
+    trailer_url: WebAddress | None = None
+    url: WebAddress | None = None
     embargo_rule: EmbargoRule | None = None
     embargo_at: LocalOrOffsetDateTime | None = None
-    embargo_offset_minutes: int | None = None
-    synopsis: str | None = None
+    embargo_offset_minutes: OffsetMinutes | None = None
+    synopsis: Synopsis | None = None
 
 
-class FilmQuery(BaseModel):
-    q: str = Field("", description="Part of the title or the directors' names.")
-    section: str = ""
+class FilmQuery(PageQuery):
+    q: str = Field(
+        "", max_length=limits.DIRECTORS, description="Part of the title or the directors' names."
+    )
+    section: Section = ""
 
 
 class FilmRef(BaseModel):
@@ -267,7 +332,7 @@ class ScreeningIn(_Input):
         None, description="Empty: the start plus the film's runtime."
     )
     kind: ScreeningKind = ScreeningKind.PUBLIC
-    notes: str = ""
+    notes: ScreeningNotes = ""
 
 
 class ScreeningPatch(_Input):
@@ -279,10 +344,10 @@ class ScreeningPatch(_Input):
     starts_at: LocalOrOffsetDateTime | None = None
     ends_at: LocalOrOffsetDateTime | None = None
     kind: ScreeningKind | None = None
-    notes: str | None = None
+    notes: ScreeningNotes | None = None
 
 
-class ScreeningQuery(BaseModel):
+class ScreeningQuery(PageQuery):
     day: date | None = Field(
         None, description="A festival-local calendar day (YYYY-MM-DD), DST-aware."
     )
@@ -412,8 +477,8 @@ class PieceOut(BaseModel):
     )
 
 
-class PieceQuery(BaseModel):
-    festival: str | None = Field(None, description="A festival's slug.")
+class PieceQuery(PageQuery):
+    festival: FestivalSlugRef | None = None
     writer: DbId | None = Field(None, description="The assigned writer's user id.")
     state: PieceState | None = None
     kind: PieceKind | None = None
@@ -428,20 +493,22 @@ class PieceIn(_Input):
     (festival, kind, films, interviewees, headline); the planning fields are the desk's and are
     ignored for writers, whose pitch is theirs to write."""
 
-    festival: str = Field(description="The festival's slug.")
+    festival: Annotated[str, text(limits.FESTIVAL_SLUG, required=True)] = Field(
+        description="The festival's slug."
+    )
     kind: PieceKind
     film_id: DbId | None = None
-    other_film_ids: list[DbId] = []
-    interviewee_ids: list[DbId] = []
-    headline: str = ""
+    other_film_ids: list[DbId] = Field([], max_length=MAX_IDS)
+    interviewee_ids: list[DbId] = Field([], max_length=MAX_IDS)
+    headline: Headline = ""
     writer_id: DbId | None = None
     editor_id: DbId | None = None
     due_at: LocalOrOffsetDateTime | None = Field(None, description=_DUE_DESCRIPTION)
     screening_id: DbId | None = None
     slot_starts_at: LocalOrOffsetDateTime | None = None
     slot_ends_at: LocalOrOffsetDateTime | None = None
-    slot_place: str = ""
-    word_target: int | None = None
+    slot_place: SlotPlace = ""
+    word_target: WordTarget | None = None
     embargo_at: LocalOrOffsetDateTime | None = Field(
         None, description="Tightens the film's embargo for this piece; never loosens it."
     )
@@ -457,15 +524,15 @@ class PiecePatch(_Input):
 
     kind: PieceKind | None = None
     film_id: DbId | None = None
-    other_film_ids: list[DbId] | None = None
-    interviewee_ids: list[DbId] | None = None
-    headline: str | None = Field(None, description="Text: saved as a revision.")
-    standfirst: str | None = Field(None, description="Text: saved as a revision.")
-    body: str | None = Field(None, description="Text (Markdown): saved as a revision.")
-    star_rating: int | None = Field(
+    other_film_ids: list[DbId] | None = Field(None, max_length=MAX_IDS)
+    interviewee_ids: list[DbId] | None = Field(None, max_length=MAX_IDS)
+    headline: Headline | None = Field(None, description="Text: saved as a revision.")
+    standfirst: Standfirst | None = Field(None, description="Text: saved as a revision.")
+    body: Body | None = Field(None, description="Text (Markdown): saved as a revision.")
+    star_rating: StarRating | None = Field(
         None, description="Text (reviews only, 1 to 5; `null` for none): saved as a revision."
     )
-    pull_quote: str | None = Field(
+    pull_quote: PullQuote | None = Field(
         None,
         description=(
             "Interviews: the line of the body the house-style headline quotes (422 when the "
@@ -478,8 +545,8 @@ class PiecePatch(_Input):
     screening_id: DbId | None = None
     slot_starts_at: LocalOrOffsetDateTime | None = None
     slot_ends_at: LocalOrOffsetDateTime | None = None
-    slot_place: str | None = None
-    word_target: int | None = None
+    slot_place: SlotPlace | None = None
+    word_target: WordTarget | None = None
     embargo_at: LocalOrOffsetDateTime | None = None
     publish_at: LocalOrOffsetDateTime | None = None
 
@@ -491,7 +558,11 @@ class TransitionIn(_Input):
             "both are refused here."
         )
     )
-    note: str = Field("", description="Required to decline, return, spike or restore.")
+    note: str = Field(
+        "",
+        max_length=limits.TRANSITION_NOTE,
+        description="Required to decline, return, spike or restore.",
+    )
 
 
 class TransitionOut(BaseModel):
@@ -522,11 +593,15 @@ class HistoryEntry(BaseModel):
 
 
 class ClashQuery(BaseModel):
-    festival: str = Field(description="The festival's slug.")
+    festival: Annotated[str, text(limits.FESTIVAL_SLUG, required=True)] = Field(
+        description="The festival's slug."
+    )
     start: LocalOrOffsetDateTime
     end: LocalOrOffsetDateTime
     venue: DbId | None = Field(None, description="The candidate's venue id, if a programme venue.")
-    place: str = Field("", description="A free-text place when it is not a venue.")
+    place: str = Field(
+        "", max_length=limits.SLOT_PLACE, description="A free-text place when it is not a venue."
+    )
     exclude_piece: DbId | None = Field(
         None, description="A piece whose own commitment should not count (the one being planned)."
     )
@@ -562,6 +637,7 @@ class IfMatchHeaders(BaseModel):
     if_match: str | None = Field(
         None,
         alias="If-Match",
+        max_length=100,
         description=(
             'Required: the piece\'s ETag from GET, e.g. `"7"` (or `*` for whatever is current). '
             "Without it the answer is 428; with an older version it is 412 and nothing is "
@@ -604,7 +680,9 @@ class RevisionOut(RevisionSummary):
 
 
 class CommentIn(_Input):
-    body: str = Field(description="Markdown; up to 10,000 characters.")
+    body: str = Field(
+        min_length=1, max_length=limits.COMMENT, description="Markdown; up to 10,000 characters."
+    )
 
 
 class CommentOut(BaseModel):

@@ -21,6 +21,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coverage.accounts.permissions import DESK_ROLES, can_view_programme
+from coverage.audit.actions import AuditAction
+from coverage.audit.web import audit
 from coverage.calendars import feeds
 from coverage.calendars import services as calendars
 from coverage.calendars.kinds import FeedKind
@@ -242,6 +244,8 @@ def create_feed():
         db.session.rollback()
         flash(error.message, "error")
         return _settings_page(status=error.status)
+    where = f": {festival.display_name}" if festival else ""
+    audit(AuditAction.FEED_TOKEN_REGENERATED, target=f"{kind.value} calendar feed{where}")
     db.session.commit()
     label = {
         FeedKind.PERSONAL: "your personal schedule",

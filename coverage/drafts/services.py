@@ -13,11 +13,13 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
+from coverage import field_limits as limits
 from coverage.accounts.models import User
 from coverage.drafts import rules
 from coverage.drafts.models import Comment, EditPresence, Revision
 from coverage.errors import InvalidInput, NotFound, NotPermitted
 from coverage.extensions import db
+from coverage.field_limits import check_length
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece, Transition
 from coverage.pieces.services import lock_piece, new_version, transition
@@ -91,8 +93,10 @@ def clean_text(piece: Piece, text: Text) -> Text:
             raise InvalidInput("Only reviews carry a star rating.", field="star_rating")
         if not 1 <= text.star_rating <= 5:
             raise InvalidInput("Give between 1 and 5 stars, or none.", field="star_rating")
-    if len(text.headline) > 300:
-        raise InvalidInput("Keep the headline under 300 characters.", field="headline")
+    # The forms' and the API's maxima (coverage.field_limits), whichever way the text came.
+    check_length(text.headline.strip(), limits.HEADLINE, "headline")
+    check_length(text.standfirst.strip(), limits.STANDFIRST, "standfirst")
+    check_length(text.body.rstrip(), limits.BODY, "body")
     # Line ends from browsers (CRLF) are not a change of text.
     return Text(
         text.headline.strip(),
@@ -262,8 +266,7 @@ def check_pull_quote(kind: PieceKind, quote: str, body: str) -> str:
         return ""
     if kind is not PieceKind.INTERVIEW:
         raise InvalidInput("Only interviews have a pull quote.", field="pull_quote")
-    if len(quote) > 200:
-        raise InvalidInput("Keep the pull quote under 200 characters.", field="pull_quote")
+    check_length(quote, limits.PULL_QUOTE, "pull_quote")
     inner = _comparable(quote).strip("\"' ").rstrip(",;:")
     readable = _comparable(" ".join(plain_inline(line) for line in body.splitlines()))
     if not inner or inner not in readable:
@@ -442,8 +445,7 @@ def add_comment(piece: Piece, author: User, body: str, now: datetime) -> Comment
     body = body.strip()
     if not body:
         raise InvalidInput("Write something first.", field="body")
-    if len(body) > 10000:
-        raise InvalidInput("Keep a comment under 10,000 characters.", field="body")
+    check_length(body, limits.COMMENT, "body", "The comment")
     comment = Comment(piece_id=piece.id, author_id=author.id, body=body, created_at=now)
     db.session.add(comment)
     db.session.flush()

@@ -16,7 +16,7 @@ from coverage.extensions import db
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
 from coverage.pieces.services import READ_REFUSED, house_headline, may_read_text, piece_title
-from coverage.pieces.views import load_piece
+from coverage.pieces.views import _piece_page, load_piece
 from coverage.public.views import build_article, preview_article
 from coverage.timeutil import utcnow
 from coverage.web import form_error, id_param, permission_required
@@ -328,6 +328,9 @@ def comment(piece_id: int):
         else:
             db.session.commit()
             flash("Comment added.")
+    elif form.body.errors and form.body.data:
+        # Too long: the piece page again, with the comment as typed and the field's error.
+        return _piece_page(piece, comment_form=form, status=422)
     else:
         flash(" ".join(form.body.errors) or "Write something first.", "error")
     return redirect(url_for("pieces.show", piece_id=piece.id) + "#comments")

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from coverage import field_limits as limits
 from coverage.programme.kinds import DefaultEmbargo
 from coverage.programme.rules import FestivalFields
 
@@ -39,7 +40,7 @@ COMMON_ZONES = [
 class FestivalForm(FlaskForm):
     name = StringField(
         "Name",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=limits.FESTIVAL_NAME)],
         description="e.g. London Film Festival",
     )
     edition = IntegerField(
@@ -48,23 +49,31 @@ class FestivalForm(FlaskForm):
     )
     slug = StringField(
         "Address (slug)",
-        validators=[Length(max=120)],
+        validators=[Length(max=limits.FESTIVAL_SLUG)],
         description="Left empty, it is made from the name and year.",
     )
-    city = StringField("City", validators=[Length(max=120)])
+    city = StringField("City", validators=[Length(max=limits.CITY)])
     timezone = StringField(
         "Time zone",
-        validators=[DataRequired(message="Enter the festival's time zone.")],
+        validators=[
+            DataRequired(message="Enter the festival's time zone."),
+            Length(max=limits.TIMEZONE),
+        ],
         description="IANA name, e.g. Europe/London. Every time is shown in this zone.",
     )
     start_date = DateField("First day", validators=[InputRequired(message="Enter a date.")])
     end_date = DateField("Last day", validators=[InputRequired(message="Enter a date.")])
     website = StringField(
-        "Website", validators=[Optional(), URL(message="Enter a full address starting https://.")]
+        "Website",
+        validators=[
+            Optional(),
+            Length(max=limits.WEBSITE),
+            URL(message="Enter a full address starting https://."),
+        ],
     )
     organiser = StringField(
         "Organiser",
-        validators=[Length(max=200)],
+        validators=[Length(max=limits.ORGANISER)],
         description="As readers know it, e.g. BFI: “visit the official BFI website”.",
     )
     travel_buffer_minutes = IntegerField(
@@ -103,8 +112,10 @@ class FestivalForm(FlaskForm):
 
 
 class VenueForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    address = TextAreaField("Address", render_kw={"rows": 2})
+    name = StringField("Name", validators=[DataRequired(), Length(max=limits.VENUE_NAME)])
+    address = TextAreaField(
+        "Address", validators=[Length(max=limits.VENUE_ADDRESS)], render_kw={"rows": 2}
+    )
 
 
 class TravelTableForm(FlaskForm):

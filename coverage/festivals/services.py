@@ -17,6 +17,7 @@ from coverage.programme.rules import (
     FestivalFields,
     check_travel_minutes,
     clean_festival,
+    clean_venue_address,
     clean_venue_name,
 )
 from coverage.references import describe_pieces, pieces_referring_to
@@ -124,8 +125,9 @@ def _check_venue_name_free(festival: Festival, name: str, venue_id: int | None) 
 
 def create_venue(festival: Festival, name: str, address: str = "") -> Venue:
     name = clean_venue_name(name)
+    address = clean_venue_address(address)
     _check_venue_name_free(festival, name, None)
-    venue = Venue(festival=festival, name=name, address=address.strip())
+    venue = Venue(festival=festival, name=name, address=address)
     db.session.add(venue)
     db.session.flush()
     return venue
@@ -133,6 +135,7 @@ def create_venue(festival: Festival, name: str, address: str = "") -> Venue:
 
 def update_venue(venue: Venue, name: str, address: str) -> Venue:
     name = clean_venue_name(name)
+    clean_venue_address(address)
     _check_venue_name_free(venue.festival, name, venue.id)
     if (venue.name, venue.address) != (name, address.strip()):
         # A screening's calendar LOCATION changes with its venue, so its SEQUENCE must rise.

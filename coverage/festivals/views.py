@@ -7,6 +7,9 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
+from coverage.audit.actions import AuditAction
+from coverage.audit.acts import festival_target
+from coverage.audit.web import audit
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals import services
@@ -118,6 +121,7 @@ def delete(slug: str):
     festival = get_festival(slug)
     name = festival.display_name
     try:
+        audit(AuditAction.FESTIVAL_DELETED, target=festival_target(festival))
         services.delete_festival(festival)
     except DomainError as error:
         db.session.rollback()

@@ -210,6 +210,23 @@ def email_text(body: str, link: str) -> str:
     )
 
 
+def queue_account_email(user: User, subject: str, body: str, now: datetime) -> OutboxMessage:
+    """An email about the account itself (a password reset link), sent whatever the user's
+    notice choices; no in-app notice. Joins the current transaction (flushed, not committed),
+    and the worker sends it like any other outbox message."""
+    message = OutboxMessage(
+        user_id=user.id,
+        recipient=user.email,
+        subject=subject[:300],
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 # --- What the pieces' events say ------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from coverage import field_limits as limits
 from coverage.pieces.kinds import PieceKind
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in PieceKind]
@@ -36,10 +37,13 @@ class PieceForm(FlaskForm):
         "Interviewees",
         description="One per line: name, role (director, actor, producer, writer), "
         "e.g. 'Sean Baker, director'.",
+        validators=[Length(max=limits.INTERVIEWEES)],
         render_kw={"rows": 2},
     )
     headline = StringField(
-        "Working title", validators=[Length(max=300)], description="Optional; the headline later."
+        "Working title",
+        validators=[Length(max=limits.HEADLINE)],
+        description="Optional; the headline later.",
     )
 
 
@@ -49,7 +53,7 @@ class AssignForm(FlaskForm):
     screening_id = SelectField("Screening to attend", coerce=optional_int, validators=[Optional()])
     slot_starts_at = DateTimeLocalField("Interview starts", validators=[Optional()], format=LOCAL)
     slot_ends_at = DateTimeLocalField("Interview ends", validators=[Optional()], format=LOCAL)
-    slot_place = StringField("Interview place", validators=[Length(max=300)])
+    slot_place = StringField("Interview place", validators=[Length(max=limits.SLOT_PLACE)])
     due_at = DateTimeLocalField(
         "Copy due",
         validators=[Optional()],
@@ -73,4 +77,6 @@ class AssignForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
+    # Its maximum depends on the action (a decline's reason is shorter): services.transition
+    # checks it, and the piece page shows the refusal with the note as typed.
     note = TextAreaField("Note", render_kw={"rows": 2})

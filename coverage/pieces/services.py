@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from coverage import field_limits as limits
 from coverage import locking
 from coverage.accounts.models import User
 from coverage.accounts.permissions import DESK_ROLES, Actor, can_read_text
@@ -29,6 +30,7 @@ from coverage.errors import Conflict, InvalidInput, NotPermitted, TransitionRefu
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.services import travel_minutes
+from coverage.field_limits import check_length
 from coverage.notifications import services as notifications
 from coverage.pieces.clashes import (
     Clash,
@@ -271,6 +273,10 @@ def apply_plan(piece: Piece, fields: PlanFields) -> None:
         and fields.slot_ends_at <= fields.slot_starts_at
     ):
         raise InvalidInput("The slot must end after it starts.", field="slot_ends_at")
+    # The same maxima as the forms' and the API's (coverage.field_limits): whichever way the
+    # plan arrives, an over-long value is a field error, never a database error.
+    check_length(fields.headline, limits.HEADLINE, "headline")
+    check_length(fields.slot_place, limits.SLOT_PLACE, "slot_place", "Interview place")
     if fields.word_target is not None and not 1 <= fields.word_target <= 20000:
         raise InvalidInput("Enter a word target between 1 and 20,000.", field="word_target")
     # Deadlines and interviews happen around the festival; an embargo or a publication time
@@ -500,6 +506,9 @@ def transition(
         )
     outcome = check_transition(facts(piece), action, actor_of(actor), now, note)
     note = note.strip()
+    if action is Action.DECLINE:
+        check_length(note, limits.DECLINE_REASON, "note", "The reason")
+    check_length(note, limits.TRANSITION_NOTE, "note")
     if action is Action.DECLINE:
         piece.decline_reason = note
         piece.writer = None
@@ -1019,6 +1028,7 @@ def people_from_lines(festival: Festival, film: Film | None, text: str) -> list[
             continue
         name, _, role_text = line.partition(",")
         name = name.strip()
+        check_length(name, limits.PERSON_NAME, "interviewees", f"Line {number}: the name")
         role_value = role_text.strip().casefold() or PersonRole.DIRECTOR.value
         try:
             role = PersonRole(role_value)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme, can_view_programme
+from coverage.audit.acts import audit_step
 from coverage.drafts import services as drafts
 from coverage.drafts.forms import CommentForm
 from coverage.errors import DomainError
@@ -212,7 +213,7 @@ def _dates(piece: Piece) -> dict[str, str | None]:
     }
 
 
-def _piece_page(piece: Piece, transition_form=None, status: int = 200):
+def _piece_page(piece: Piece, transition_form=None, status: int = 200, comment_form=None):
     """Plan facts for everyone; text, comments and history notes only for those who may read
     them (`can_read_text`): another writer sees the working title and the steps, nothing said."""
     now = utcnow()
@@ -240,7 +241,7 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200):
         transition_form=transition_form or TransitionForm(),
         comments=drafts.comments_of(piece) if readable else [],
         can_comment=drafts.may_comment(piece, current_user),
-        comment_form=CommentForm(),
+        comment_form=comment_form or CommentForm(),
         others=drafts.others_editing(piece, current_user, now),
         article=build_article(
             piece,
@@ -338,6 +339,7 @@ def take_transition(piece_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return _piece_page(load_piece(piece_id), transition_form=form, status=error.status)
+    audit_step(piece, outcome, form.note.data or "")
     db.session.commit()
     if outcome.target is PieceState.SCHEDULED:
         facts = services.facts(piece)

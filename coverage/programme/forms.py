@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from coverage import field_limits as limits
 from coverage.programme.kinds import EmbargoRule, PremiereStatus, ScreeningKind
 from coverage.programme.rules import FilmFields
 from coverage.programme.schedule import local_to_utc_as_shown
@@ -33,22 +34,22 @@ EMBARGO_CHOICES = [
 
 
 class FilmForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
-    original_title = StringField("Original title", validators=[Length(max=300)])
-    directors = StringField("Director(s)", validators=[Length(max=500)])
-    countries = StringField("Countries", validators=[Length(max=300)])
+    title = StringField("Title", validators=[InputRequired(), Length(max=limits.FILM_TITLE)])
+    original_title = StringField("Original title", validators=[Length(max=limits.FILM_TITLE)])
+    directors = StringField("Director(s)", validators=[Length(max=limits.DIRECTORS)])
+    countries = StringField("Countries", validators=[Length(max=limits.COUNTRIES)])
     year = IntegerField("Year", validators=[Optional()])
     runtime_minutes = IntegerField(
         "Runtime (minutes)",
         validators=[Optional(), NumberRange(min=1, max=1500)],
         description="Sets the default end of its screenings.",
     )
-    section = StringField("Section / strand", validators=[Length(max=200)])
+    section = StringField("Section / strand", validators=[Length(max=limits.SECTION)])
     premiere_status = SelectField("Premiere status", choices=PREMIERE_CHOICES)
     # Labelled with the home market (HOME_MARKET) when the form is built.
     release_date = DateField("Release date", validators=[Optional()])
-    trailer_url = StringField("Trailer URL", validators=[Length(max=500)])
-    url = StringField("Festival page URL", validators=[Length(max=500)])
+    trailer_url = StringField("Trailer URL", validators=[Length(max=limits.URL)])
+    url = StringField("Festival page URL", validators=[Length(max=limits.URL)])
     embargo_rule = SelectField(
         "Embargo", choices=EMBARGO_CHOICES, default=EmbargoRule.FESTIVAL_DEFAULT.value
     )
@@ -60,7 +61,9 @@ class FilmForm(FlaskForm):
         default=0,
         validators=[Optional(), NumberRange(min=0, max=10080)],
     )
-    synopsis = TextAreaField("Synopsis", render_kw={"rows": 4})
+    synopsis = TextAreaField(
+        "Synopsis", validators=[Length(max=limits.SYNOPSIS)], render_kw={"rows": 4}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,6 +116,8 @@ class ScreeningForm(FlaskForm):
         ),
     )
     kind = SelectField("Kind", choices=KIND_CHOICES, default=ScreeningKind.PUBLIC.value)
-    notes = TextAreaField("Notes", render_kw={"rows": 2})
+    notes = TextAreaField(
+        "Notes", validators=[Length(max=limits.SCREENING_NOTES)], render_kw={"rows": 2}
+    )
     # Shown only with the warning about a screening longer than schedule.LONG_SCREENING.
     confirm_long = BooleanField("Save anyway: it really runs that long")

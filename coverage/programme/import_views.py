@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 
 from coverage.accounts.permissions import can_edit_programme
+from coverage.audit.acts import audit_import
 from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -97,15 +98,37 @@ def upload(slug: str):
         except ImportRefused as error:
             form.file.errors = [error.message]
         else:
-            upload_id = importer.store_upload(festival, current_user.id, filename, data)
-            db.session.commit()
             order = form.date_order.data or None
             late = "1" if form.late_shows.data else None
+            # Parsed here, once, with the reading the form chose; the preview reads that parse.
+            upload_id = importer.store_upload(
+                festival,
+                current_user.id,
+                filename,
+                data,
+                date_order=_order_from(order),
+                late_shows_on_evening_date=bool(late),
+            )
+            db.session.commit()
             return redirect(
                 url_for("imports.preview", slug=slug, upload_id=upload_id, order=order, late=late)
             )
     status = 422 if request.method == "POST" else 200
     return render_template("programme/import_upload.html", festival=festival, form=form), status
+
+
+def _parse(upload, festival: Festival, mapping, order, late: bool, *, keep: bool):
+    """The upload's parse for this reading, stored with it on first use (`keep`: committed now;
+    a refused confirm has rolled back, and its preview commits nothing)."""
+    stored = upload.parsed
+    try:
+        parsed = importer.parse_upload(
+            festival, upload, mapping=mapping, date_order=order, late_shows_on_evening_date=late
+        )
+    finally:
+        if keep and upload.parsed != stored:
+            db.session.commit()
+    return parsed
 
 
 def _preview_page(
@@ -121,11 +144,7 @@ def _preview_page(
     # The preview shows the plan as proposed (its fingerprint is what the confirm checks); a
     # refused confirm shows the editor's venue answers again, so nothing typed is lost.
     preview = importer.preview_import(
-        festival,
-        upload.content,
-        mapping=mapping,
-        date_order=order,
-        late_shows_on_evening_date=late,
+        festival, _parse(upload, festival, mapping, order, late, keep=status == 200)
     )
     confirm = ConfirmForm()
     if preview.plan is not None:
@@ -178,6 +197,8 @@ def preview(slug: str, upload_id: int):
 def confirm(slug: str, upload_id: int):
     festival = get_festival(slug)
     upload = _upload_or_404(festival, upload_id)
+    # Read now: the import expires every loaded object, and the upload is deleted below.
+    filename = upload.filename
     mapping = _mapping_from(request.form)
     order = _order_from(request.form.get("order"))
     late = _late_from(request.form)
@@ -186,12 +207,13 @@ def confirm(slug: str, upload_id: int):
     if not form.validate_on_submit() or not form.fingerprint.data:
         abort(400, "Confirm the import from its preview page.")
     try:
+        # The festival's zone and dates, which the parse reads, as committed and held.
+        importer.lock_for_import(festival)
         _preview, applied = importer.apply_import(
             festival,
-            upload.content,
-            mapping=mapping,
-            date_order=order,
-            late_shows_on_evening_date=late,
+            importer.parse_upload(
+                festival, upload, mapping=mapping, date_order=order, late_shows_on_evening_date=late
+            ),
             expected_fingerprint=form.fingerprint.data,
             venue_choices=venue_choices,
         )
@@ -212,9 +234,10 @@ def confirm(slug: str, upload_id: int):
         flash(error.message, "error")
         return _preview_page(festival, upload, mapping, order, late, status=409)
     db.session.delete(upload)
+    audit_import(festival, filename, applied)
     db.session.commit()
     flash(
-        f"Imported {upload.filename}: {applied.films_created} films created, "
+        f"Imported {filename}: {applied.films_created} films created, "
         f"{applied.films_updated} updated; {applied.venues_created} venues created"
         f"{_merged(applied.venue_spellings_merged)}; "
         f"{applied.screenings_created} screenings created, {applied.screenings_updated} "

@@ -7,6 +7,7 @@ festival is read in three queries and written in one flush, so a 1,600-row file 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,8 +34,12 @@ from coverage.programme.importing import (
     DateOrder,
     Field,
     ImportOptions,
+    ImportRefused,
     ParsedFile,
     decode,
+    dump_parse,
+    load_parse,
+    parse_key,
     parse_programme,
 )
 from coverage.programme.kinds import PremiereStatus
@@ -98,7 +103,7 @@ def _snapshot(
 
 def preview_import(
     festival: Festival,
-    data: bytes,
+    data: bytes | ParsedFile,
     *,
     mapping: Mapping[int, Field] | None = None,
     date_order: DateOrder | None = None,
@@ -107,15 +112,21 @@ def preview_import(
 ) -> Preview:
     """Parse and plan without writing anything.
 
+    `data` is the file, or its parse made with the same mapping, date order and late-show reading
+    (`parse_upload`); planning against the current rows is done each time (bounded by the
+    festival's size: three queries).
     `late_shows_on_evening_date`: the file lists a 00:30 show under the evening before (Friday
     for the night of Friday into Saturday), so starts before 06:00 move to the next morning.
     `venue_choices`: the editor's answers to the venue merge proposals (see import_venues);
     an unusable venue name in them raises InvalidInput.
     """
-    options = options_for(
-        festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
-    )
-    parsed = parse_programme(data, options, mapping)
+    if isinstance(data, ParsedFile):
+        parsed = data
+    else:
+        options = options_for(
+            festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
+        )
+        parsed = parse_programme(data, options, mapping)
     if not parsed.ok:
         return Preview(parsed, None)
     films, venues, screenings = _snapshot(festival)
@@ -139,7 +150,7 @@ def preview_import(
 
 def apply_import(
     festival: Festival,
-    data: bytes,
+    data: bytes | ParsedFile,
     *,
     mapping: Mapping[int, Field] | None = None,
     date_order: DateOrder | None = None,
@@ -149,11 +160,21 @@ def apply_import(
 ) -> tuple[Preview, Applied]:
     """Plan again and write the plan in one flush; the caller commits (all or nothing).
 
+    `data` is the file or its parse, as for `preview_import`.
     With `expected_fingerprint`, refuses when the plan differs from the one the editor saw
     (someone changed the programme in between). The fingerprint is of the plan as proposed;
     `venue_choices` (the editor's answers to its venue proposals) are applied after the check.
     """
     lock_for_import(festival)
+    if not isinstance(data, ParsedFile):
+        # Parsed once here: planning with the venue choices below reuses it.
+        data = parse_programme(
+            data,
+            options_for(
+                festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
+            ),
+            mapping,
+        )
     preview = preview_import(
         festival,
         data,
@@ -389,7 +410,17 @@ def check_upload(data: bytes) -> None:
     decode(data)
 
 
-def store_upload(festival: Festival, user_id: int | None, filename: str, data: bytes) -> int:
+def store_upload(
+    festival: Festival,
+    user_id: int | None,
+    filename: str,
+    data: bytes,
+    *,
+    date_order: DateOrder | None = None,
+    late_shows_on_evening_date: bool = False,
+) -> int:
+    """Keep an upload for its preview and confirm, with its parse for the reading the upload form
+    chose (so the preview reads it instead of parsing the file again); purges stale uploads."""
     db.session.execute(
         delete(ProgrammeUpload).where(ProgrammeUpload.created_at < utcnow() - UPLOAD_LIFETIME)
     )
@@ -397,8 +428,45 @@ def store_upload(festival: Festival, user_id: int | None, filename: str, data: b
         festival=festival, uploaded_by_id=user_id, filename=filename[:255], content=data
     )
     db.session.add(upload)
+    # A refusal is stored with it too: the preview shows it.
+    with contextlib.suppress(ImportRefused):
+        parse_upload(
+            festival,
+            upload,
+            date_order=date_order,
+            late_shows_on_evening_date=late_shows_on_evening_date,
+        )
     db.session.flush()
     return upload.id
+
+
+def parse_upload(
+    festival: Festival,
+    upload: ProgrammeUpload,
+    *,
+    mapping: Mapping[int, Field] | None = None,
+    date_order: DateOrder | None = None,
+    late_shows_on_evening_date: bool = False,
+) -> ParsedFile:
+    """The upload's parse for this reading: the stored one when it was made with the same
+    festival facts, mapping, date order and late-show reading; otherwise the file is parsed and
+    that parse replaces the stored one (one kept per upload, so storage stays about the file's
+    size). The caller commits to keep it. Raises ImportRefused for a file that cannot be used,
+    from the stored refusal too."""
+    options = options_for(
+        festival, date_order, late_shows_on_evening_date=late_shows_on_evening_date
+    )
+    key = parse_key(options, mapping)
+    stored = load_parse(upload.parsed, key)
+    if stored is None:
+        try:
+            stored = parse_programme(upload.content, options, mapping)
+        except ImportRefused as refusal:
+            stored = refusal
+        upload.parsed = dump_parse(stored, key)
+    if isinstance(stored, ImportRefused):
+        raise stored
+    return stored
 
 
 def get_upload(festival: Festival, upload_id: int) -> ProgrammeUpload | None:

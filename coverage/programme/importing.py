@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 import csv
 import dataclasses
+import hashlib
 import io
+import json
 import math
 import re
 import unicodedata
@@ -18,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # ftfy (maintained, pure Python) recognises mojibake, text saved as UTF-8 and read back as
@@ -1318,3 +1321,98 @@ def parse_programme(
                 result.rows.append(parsed)
         problems.extend(row.problems)
     return result
+
+
+# --- Stored parses ----------------------------------------------------------------------------
+# An upload is parsed once per reading (options and mapping) and the result kept with it, so a
+# preview reload or the confirm reads JSON instead of parsing up to 5 MB again (issue 13,
+# "Bounded work"). Bump PARSE_FORMAT whenever ParsedFile, ParsedRow or Problem change shape, or
+# parsing changes what it reads: a stored parse of another format is parsed again.
+
+PARSE_FORMAT: Final = 1
+
+
+def parse_key(options: ImportOptions, mapping: Mapping[int, Field] | None) -> str:
+    """A digest of everything a parse depends on besides the file: the festival's zone, year
+    and dates, the date order, the late-show reading and the column mapping (None: guessed)."""
+    facts = {
+        "options": {
+            name: value.isoformat() if isinstance(value, date) else value
+            for name, value in dataclasses.asdict(options).items()
+        },
+        "mapping": None if mapping is None else sorted((i, str(f)) for i, f in mapping.items()),
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def dump_parse(result: ParsedFile | ImportRefused, key: str) -> str:
+    """JSON for a parse (or the refusal of the file) made with the reading `key` names."""
+    document: dict[str, object] = {"format": PARSE_FORMAT, "key": key}
+    if isinstance(result, ImportRefused):
+        document["refused"] = {"message": result.message, "field": result.field}
+    else:
+        document["file"] = {
+            "encoding": result.encoding,
+            "headers": result.headers,
+            "mapping": [[index, str(field)] for index, field in result.mapping.items()],
+            "rows": [
+                {
+                    **dataclasses.asdict(row),
+                    "starts_at": row.starts_at.isoformat(),
+                    "ends_at": None if row.ends_at is None else row.ends_at.isoformat(),
+                }
+                for row in result.rows
+            ],
+            "problems": [dataclasses.asdict(problem) for problem in result.problems],
+            "row_count": result.row_count,
+            "delimiter": result.delimiter,
+            "samples": result.samples,
+            "early_start_rows": result.early_start_rows,
+        }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_parse(stored: str | None, key: str) -> ParsedFile | ImportRefused | None:
+    """The parse `dump_parse` stored for the reading `key`; None when there is none, it was made
+    with another reading or format, or it cannot be read (the caller parses the file again)."""
+    if not stored:
+        return None
+    try:
+        document = json.loads(stored)
+        if document.get("format") != PARSE_FORMAT or document.get("key") != key:
+            return None
+        if "refused" in document:
+            refused = document["refused"]
+            return ImportRefused(refused["message"], field=refused["field"])
+        data = document["file"]
+        return ParsedFile(
+            encoding=data["encoding"],
+            headers=list(data["headers"]),
+            mapping={int(index): Field(field) for index, field in data["mapping"]},
+            rows=[_load_row(row) for row in data["rows"]],
+            problems=[
+                Problem(p["row"], p["column"], p["message"], Severity(p["severity"]))
+                for p in data["problems"]
+            ],
+            row_count=data["row_count"],
+            delimiter=data["delimiter"],
+            samples=list(data["samples"]),
+            early_start_rows=list(data["early_start_rows"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        # Damaged or from an older version of this code: parsing again is always correct.
+        return None
+
+
+def _load_row(data: dict) -> ParsedRow:
+    premiere = data.pop("premiere_status")
+    ends_at = data.pop("ends_at")
+    return ParsedRow(
+        **data
+        | {
+            "starts_at": datetime.fromisoformat(data["starts_at"]),
+            "ends_at": None if ends_at is None else datetime.fromisoformat(ends_at),
+            "kind": ScreeningKind(data["kind"]),
+            "premiere_status": None if premiere is None else PremiereStatus(premiere),
+        }
+    )

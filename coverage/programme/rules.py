@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from slugify import slugify as python_slugify
 
+from coverage import field_limits as limits
 from coverage.errors import InvalidInput
 from coverage.programme.kinds import DefaultEmbargo, EmbargoRule, PremiereStatus
 from coverage.timeutil import is_valid_timezone
@@ -99,6 +100,10 @@ def clean_festival(fields: FestivalFields) -> FestivalFields:
         )
     if not 0 <= fields.travel_buffer_minutes <= 240:
         raise InvalidInput("Enter between 0 and 240 minutes.", field="travel_buffer_minutes")
+    # The columns' sizes (coverage.field_limits): a longer value is a field error on every
+    # entry point, never a database error.
+    limits.check_length(fields.city.strip(), limits.CITY, "city")
+    limits.check_length(fields.website.strip(), limits.WEBSITE, "website")
     return replace(
         fields,
         name=name,
@@ -119,6 +124,13 @@ def _organiser(name: str) -> str:
 
 def clean_venue_name(name: str) -> str:
     return _require(name, "name", "the venue's name", 200)
+
+
+def clean_venue_address(address: str) -> str:
+    """The address, trimmed; refused naming `address` when longer than its maximum."""
+    address = address.strip()
+    limits.check_length(address, limits.VENUE_ADDRESS, "address")
+    return address
 
 
 def check_travel_minutes(minutes: int) -> int:
@@ -147,6 +159,18 @@ class FilmFields:
     synopsis: str = ""
 
 
+# The film's text columns and their sizes: refused with a field error when longer.
+_FILM_TEXT_LIMITS = {
+    "original_title": limits.FILM_TITLE,
+    "directors": limits.DIRECTORS,
+    "countries": limits.COUNTRIES,
+    "section": limits.SECTION,
+    "trailer_url": limits.URL,
+    "url": limits.URL,
+    "synopsis": limits.SYNOPSIS,
+}
+
+
 def clean_film(fields: FilmFields) -> FilmFields:
     """A film's facts as the desk relies on them: runtime sets screening ends, embargo gates
     publishing, so both must make sense."""
@@ -163,6 +187,8 @@ def clean_film(fields: FilmFields) -> FilmFields:
         raise InvalidInput(
             "Enter between 0 and 10080 minutes (a week).", field="embargo_offset_minutes"
         )
+    for field, maximum in _FILM_TEXT_LIMITS.items():
+        limits.check_length(getattr(fields, field).strip(), maximum, field)
     return replace(
         fields,
         title=title,

@@ -18,6 +18,7 @@ from coverage.errors import Conflict, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.venue_names import building_and_room, venue_key, venue_sort_key
+from coverage.field_limits import SCREENING_NOTES, check_length
 from coverage.pieces.clashes import Commitment
 from coverage.pieces.embargo import ScreeningTime
 from coverage.pieces.kinds import PieceState
@@ -131,6 +132,7 @@ def _resolve(festival: Festival, fields: ScreeningFields) -> tuple[Film, Venue, 
     )
     ends_at = fields.ends_at or default_end(fields.starts_at, film.runtime_minutes)
     check_interval(fields.starts_at, ends_at, field="end_time")
+    check_length(fields.notes.strip(), SCREENING_NOTES, "notes")
     return film, venue, ends_at
 
 

@@ -38,4 +38,18 @@
       input.select();
     }
   });
+  // <button data-copy="webcal://...">: puts the attribute's text on the clipboard (a calendar
+  // app takes a webcal link pasted from a phone's clipboard) and says so on the button. Where
+  // the clipboard is refused, the address stays on the page to copy by hand.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button || !navigator.clipboard) {
+      return;
+    }
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied";
+    }, function () {
+      button.textContent = "Copy refused: select the address instead";
+    });
+  });
 })();

@@ -21,7 +21,7 @@ def test_admin_creates_an_account_that_can_log_in(app, client, users, login):
             "new-email": "New.Critic@Example.org",
             "new-name": "New Critic",
             "new-role": "writer",
-            "new-password": "long enough pw",
+            "new-password": "long enough passphrase",
         },
         page="/admin/users",
     )
@@ -31,7 +31,7 @@ def test_admin_creates_an_account_that_can_log_in(app, client, users, login):
     created = _user(app, "new.critic@example.org")
     assert created.role is Role.WRITER and created.active
     client.post_form("/logout")
-    assert log_in(client, "new.critic@example.org", "long enough pw").status_code == 302
+    assert log_in(client, "new.critic@example.org", "long enough passphrase").status_code == 302
 
 
 def test_create_account_errors_name_the_field(app, client, users, login):
@@ -42,7 +42,7 @@ def test_create_account_errors_name_the_field(app, client, users, login):
             "new-email": "editor@example.org",
             "new-name": "Dup",
             "new-role": "editor",
-            "new-password": "long enough pw",
+            "new-password": "long enough passphrase",
         },
         page="/admin/users",
     )
@@ -59,7 +59,7 @@ def test_create_account_errors_name_the_field(app, client, users, login):
         page="/admin/users",
     )
     assert response.status_code == 422
-    assert "At least 8 characters." in response.get_data(as_text=True)
+    assert "The password must be at least 12 characters long." in response.get_data(as_text=True)
     assert _user(app, "x@example.org") is None
 
 
@@ -132,7 +132,7 @@ def test_editor_and_writer_cannot_manage_accounts(app, client, users, login):
             "new-email": "sneaky@example.org",
             "new-name": "S",
             "new-role": "admin",
-            "new-password": "long enough pw",
+            "new-password": "long enough passphrase",
         },
     )
     assert response.status_code == 403

@@ -16,15 +16,15 @@ def test_change_own_password(app, client, users, login):
         "/account/password",
         {
             "pw-current_password": PASSWORD,
-            "pw-new_password": "a new password",
-            "pw-confirm_password": "a new password",
+            "pw-new_password": "a new passphrase here",
+            "pw-confirm_password": "a new passphrase here",
         },
     )
     assert response.status_code == 302
     assert "Your password has been changed" in client.get("/account").get_data(as_text=True)
     client.post_form("/logout")
     assert log_in(client, "writer@example.org", PASSWORD).status_code == 401
-    assert log_in(client, "writer@example.org", "a new password").status_code == 302
+    assert log_in(client, "writer@example.org", "a new passphrase here").status_code == 302
 
 
 def test_change_password_needs_the_current_one(client, users, login):
@@ -33,8 +33,8 @@ def test_change_password_needs_the_current_one(client, users, login):
         "/account/password",
         {
             "pw-current_password": "not it",
-            "pw-new_password": "a new password",
-            "pw-confirm_password": "a new password",
+            "pw-new_password": "a new passphrase here",
+            "pw-confirm_password": "a new passphrase here",
         },
     )
     assert response.status_code == 422
@@ -47,7 +47,7 @@ def test_change_password_confirmation_must_match(client, users, login):
         "/account/password",
         {
             "pw-current_password": PASSWORD,
-            "pw-new_password": "a new password",
+            "pw-new_password": "a new passphrase here",
             "pw-confirm_password": "another one!",
         },
     )
@@ -63,8 +63,8 @@ def test_password_change_signs_out_other_devices(app, users, login, client):
         "/account/password",
         {
             "pw-current_password": PASSWORD,
-            "pw-new_password": "a new password",
-            "pw-confirm_password": "a new password",
+            "pw-new_password": "a new passphrase here",
+            "pw-confirm_password": "a new passphrase here",
         },
     )
     assert client.get("/account").status_code == 200  # this browser stays in

@@ -35,7 +35,34 @@ def test_multiline_text_keeps_its_lines_but_never_a_nul():
     assert clean_multiline("One\n\n\tTwo\x00 three\x07") == "One\n\n\tTwo three"
 
 
-def test_an_api_body_with_a_nul_byte_is_saved_without_it(
+def test_an_api_body_with_a_nul_byte_is_refused_naming_the_field(
+    app, client, programme, editor, writer, users
+):
+    """PostgreSQL cannot store NUL in text; the API says so instead of silently changing it."""
+    from tests.api.test_pieces_api import in_editing, patch, piece_url
+
+    in_editing(app, client, programme, editor, writer, users)
+    response = patch(client, piece_url(programme), {"body": "Paragraph\x00 one.\n\nTwo."}, editor)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"][0]["field"] == "body"
+    assert "NUL" in response.get_json()["detail"]
+    with app.app_context():
+        assert "Paragraph" not in db.session.get(Piece, programme["piece"]).body
+
+
+def test_a_nul_in_a_name_is_refused_naming_the_field(client, programme, editor):
+    response = client.patch(
+        f"/api/v1/festivals/{programme['slug']}", json={"name": "Test\x00"}, headers=editor
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "name", "message": response.get_json()["errors"][0]["message"]}
+    ]
+    assert "NUL" in response.get_json()["errors"][0]["message"]
+
+
+def test_multiline_api_text_keeps_its_lines_and_a_headline_loses_them(
     app, client, programme, editor, writer, users
 ):
     from tests.api.test_pieces_api import in_editing, patch, piece_url
@@ -44,7 +71,7 @@ def test_an_api_body_with_a_nul_byte_is_saved_without_it(
     response = patch(
         client,
         piece_url(programme),
-        {"headline": "Red\nRocket\x00 review", "body": "Paragraph\x00 one.\n\nTwo."},
+        {"headline": "Red\nRocket\x07 review", "body": "Paragraph\x07 one.\n\nTwo."},
         editor,
     )
     assert response.status_code == 200, response.get_json()
@@ -58,7 +85,7 @@ def test_names_with_newlines_are_stored_on_one_line_and_the_feed_still_serves(
 ):
     renamed = client.patch(
         f"/api/v1/festivals/{programme['slug']}",
-        json={"name": "Test\nFestival\x00"},
+        json={"name": "Test\nFestival\x07"},
         headers=editor,
     )
     assert renamed.status_code == 200, renamed.get_json()
@@ -79,7 +106,7 @@ def test_names_with_newlines_are_stored_on_one_line_and_the_feed_still_serves(
     parse_ical(response.data)
 
 
-def test_a_write_the_database_refuses_as_a_duplicate_is_a_409_not_a_500(
+def test_a_write_the_database_refuses_as_a_duplicate_is_a_422_naming_the_field(
     app, client, programme, editor, monkeypatch
 ):
     """Two requests taking the same unique value at once: the constraint decides (simulated
@@ -105,7 +132,8 @@ def test_a_write_the_database_refuses_as_a_duplicate_is_a_409_not_a_500(
     response = client.patch(
         f"/api/v1/festivals/{programme['slug']}", json={"slug": "taken-2021"}, headers=editor
     )
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
-    assert "Someone else saved the same thing" in response.get_json()["detail"]
+    assert response.get_json()["errors"][0]["field"] == "slug"
+    assert "'taken-2021' already exists" in response.get_json()["detail"]
     assert client.get(f"/api/v1/festivals/{programme['slug']}", headers=editor).status_code == 200
