@@ -30,6 +30,19 @@ def common_passwords() -> frozenset[str]:
     return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
 
 
+# zxcvbn's score, 0-4: below 2 is "too guessable" / "very guessable" (runs such as
+# 123456789012, qwertyuiopasdf, aaaaaaaaaaaa) that no list of leaked passwords holds.
+MIN_ZXCVBN_SCORE = 2
+# zxcvbn's matching grows faster than linearly with length; the first 64 characters decide.
+_SCORED_PREFIX = 64
+
+
+def _guessability(password: str) -> int:
+    from zxcvbn import zxcvbn
+
+    return int(zxcvbn(password[:_SCORED_PREFIX])["score"])
+
+
 def password_problem(
     password: str, *, email: str = "", name: str = "", label: str = "Password"
 ) -> str | None:
@@ -44,6 +57,11 @@ def password_problem(
     folded = password.strip().casefold()
     if folded in common_passwords() or folded.replace(" ", "") in common_passwords():
         return f"{label} is one of the most common passwords; choose one that is harder to guess."
+    if _guessability(password) < MIN_ZXCVBN_SCORE:
+        return (
+            f"{label} is too easy to guess (a keyboard run, a sequence or repeated characters); "
+            "a few unrelated words make a strong one."
+        )
     email = email.strip().casefold()
     personal = {email, email.partition("@")[0], name.strip().casefold()} - {""}
     if folded in personal or folded.replace(" ", "") in {p.replace(" ", "") for p in personal}:

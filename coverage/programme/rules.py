@@ -19,6 +19,9 @@ from coverage.programme.kinds import DefaultEmbargo, EmbargoRule, PremiereStatus
 from coverage.timeutil import is_valid_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Words that fixed routes use beside /festivals/<slug> (the create form is /festivals/new): a
+# festival with one of these slugs could not be reached. Kept short and explicit.
+RESERVED_SLUGS = frozenset({"new", "edit", "delete", "import", "feed", "static", "api"})
 MAX_FESTIVAL_DAYS = 60
 
 
@@ -96,6 +99,11 @@ def clean_festival(fields: FestivalFields) -> FestivalFields:
     if not SLUG_PATTERN.match(slug) or len(slug) > 120:
         raise InvalidInput(
             "Use lower-case letters, digits and single hyphens, e.g. london-film-festival-2021.",
+            field="slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise InvalidInput(
+            f"'{slug}' is a page of the desk (/festivals/{slug}); choose another slug.",
             field="slug",
         )
     if not 0 <= fields.travel_buffer_minutes <= 240:

@@ -23,7 +23,8 @@ GOOD = "tram lantern oyster"
 
 def test_the_rule_accepts_a_passphrase():
     assert password_problem(GOOD, email="nia@example.org", name="Nia Okafor") is None
-    assert password_problem("x" * MAX_LENGTH) is None
+    longest = "velvet harbour quietly " + "".join(chr(97 + i % 26) for i in range(300))
+    assert password_problem(longest[:MAX_LENGTH]) is None
 
 
 @pytest.mark.parametrize(
@@ -197,3 +198,14 @@ def test_an_unknown_email_costs_one_hash_check_with_the_real_method(app, users, 
     # One check each, against hashes of the same method and cost; nothing hashed per request.
     assert checked == [real_method, real_method]
     assert made == []
+
+
+@pytest.mark.parametrize("weak", ["123456789012", "qwertyuiopasdf", "aaaaaaaaaaaaaaaa"])
+def test_keyboard_runs_sequences_and_repeats_are_refused(app, client, users, login, weak):
+    login("writer")
+    response = _change(client, weak)
+    assert response.status_code == 422
+    assert "too easy to guess" in response.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.get(User, users["writer"])
+        assert services.check_password(user, PASSWORD)

@@ -553,3 +553,14 @@ def test_an_end_before_the_start_is_refused_and_a_long_screening_flagged(client,
     ]
     assert client.get(url, headers=editor).get_json()["warnings"] == response.get_json()["warnings"]
     assert before["warnings"] == []
+
+
+@pytest.mark.parametrize("slug", ["new", "edit"])
+def test_a_festival_cannot_take_a_slug_a_desk_page_uses(client, programme, editor, slug):
+    # /festivals/new is the create form: a festival called "new" could never be reached.
+    response = client.patch(base(programme), json={"slug": slug}, headers=editor)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["errors"][0]["field"] == "slug"
+    assert "is a page of the desk" in body["detail"]
+    assert client.get(base(programme), headers=editor).get_json()["slug"] == programme["slug"]
