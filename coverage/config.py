@@ -176,6 +176,9 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # RATELIMIT_STORAGE_URI names another store (redis://host:6379, with `redis` installed).
         "LOGIN_LIMIT_PER_ACCOUNT": _rate_limit(env, "LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": _rate_limit(env, "LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES": _rate_limit(
+            env, "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", "100 per hour"
+        ),
         "PASSWORD_RESET_LIMIT_PER_ACCOUNT": _rate_limit(
             env, "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
         ),

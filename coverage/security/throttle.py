@@ -4,10 +4,14 @@ What it protects against: password guessing against one account (brute force) an
 trying many accounts (credential stuffing). OWASP ASVS 4.0.3 V2.2.1 asks for anti-automation
 that allows at most 100 failed attempts per hour on one account; we allow far fewer:
 
-- per account (the email typed, lower-cased): `LOGIN_LIMIT_PER_ACCOUNT` failed log-ins
-  (answered 401) in a fixed window, 5 per 15 minutes by default. Only failures count, so a user
-  who types the right password is never locked out by their own log-ins. Once the window is
-  full, every attempt for that email is refused, the right password included, until it ends.
+- per account and address (the email typed, lower-cased, from one client address):
+  `LOGIN_LIMIT_PER_ACCOUNT` failed log-ins (answered 401) in a fixed window, 5 per 15 minutes by
+  default. Only failures count, so a user who types the right password is never locked out by
+  their own log-ins. Once the window is full, every attempt for that email from that address is
+  refused, the right password included, until it ends; the owner elsewhere is not locked out
+  by a stranger's failures.
+- per account from every address: `LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES` failed log-ins,
+  100 per hour by default (ASVS V2.2.1's ceiling), against guessing spread over many addresses.
 - per address (`request.remote_addr`; put ProxyFix in front of the app behind a proxy):
   `LOGIN_LIMIT_PER_ADDRESS` attempts of any outcome, 30 per 15 minutes by default.
 - the password-reset request the same way: `PASSWORD_RESET_LIMIT_PER_ACCOUNT` requests per
@@ -81,6 +85,18 @@ def account_key() -> str:
     return f"{_ACCOUNT}:{digest}"
 
 
+def account_at_address_key() -> str:
+    """The key of an account's failures from one client address: the hard per-account lock
+    falls on the addresses that failed, so strangers failing on purpose from elsewhere cannot
+    lock the owner out (ASVS 4.0.3 V2.2.1: anti-automation must not become a lockout attack)."""
+    email = typed_email()
+    if not email:
+        return ""
+    seen = f"{email}|{request.remote_addr or 'unknown'}"
+    digest = hashlib.sha256(seen.encode("utf-8", "replace")).hexdigest()[:32]
+    return f"{_ACCOUNT}:{digest}"
+
+
 def address_key() -> str:
     """The per-address counter's key: the client's address as the WSGI server saw it."""
     return f"{_ADDRESS}:{request.remote_addr or 'unknown'}"
@@ -108,6 +124,15 @@ def login_limits(view: F) -> F:
     )(view)
     limited = limiter.limit(
         _config("LOGIN_LIMIT_PER_ACCOUNT"),
+        key_func=account_at_address_key,
+        methods=["POST"],
+        deduct_when=_failed_login,
+        on_breach=_refuse("log-in"),
+    )(limited)
+    # The ceiling on guesses at one account from everywhere (a botnet spreads them over many
+    # addresses): high enough that a lock-out costs an attacker many addresses and requests.
+    limited = limiter.limit(
+        _config("LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES"),
         key_func=account_key,
         methods=["POST"],
         deduct_when=_failed_login,

@@ -288,3 +288,33 @@ def test_the_wait_is_told_in_minutes_rounded_up_with_the_utc_time():
     until = datetime(2021, 10, 8, 14, 32, 5, tzinfo=UTC)
     assert wait_phrase(61, until) == "Try again in 2 minutes (after 14:32 UTC)."
     assert wait_phrase(1, until) == "Try again in 1 minute (after 14:32 UTC)."
+
+
+def _from(app: Flask, address: str) -> DeskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_strangers_failing_from_other_addresses_cannot_lock_the_owner_out(app, users):
+    # A fresh-eyes tester's attack: five wrong passwords for the admin from five addresses.
+    for n in range(1, 6):
+        assert _fail(_from(app, f"203.0.113.{n}"), "admin@example.org", 1) == [401]
+    owner = _from(app, "198.51.100.50")
+    assert log_in(owner, "admin@example.org", PASSWORD).status_code == 302
+
+
+def test_the_address_that_failed_stays_locked_for_that_account(app, users):
+    guesser = _from(app, "203.0.113.9")
+    assert _fail(guesser, "editor@example.org", 5) == [401] * 5
+    assert log_in(guesser, "editor@example.org", PASSWORD).status_code == 429
+    assert log_in(_from(app, "198.51.100.9"), "editor@example.org", PASSWORD).status_code == 302
+
+
+def test_guessing_spread_over_many_addresses_meets_the_account_ceiling(app, users):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES"] = "8 per hour"
+    for n in range(1, 9):
+        assert _fail(_from(app, f"203.0.113.{n}"), "writer@example.org", 1) == [401]
+    refused = log_in(_from(app, "203.0.113.99"), "writer@example.org", WRONG)
+    assert refused.status_code == 429
+    assert _retry_after(refused) > 0
