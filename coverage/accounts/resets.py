@@ -26,9 +26,8 @@ from coverage.accounts.models import PasswordReset, User
 from coverage.accounts.services import (
     SignedOut,
     find_user_by_email,
-    hash_password,
     revoke_all_api_tokens,
-    validate_password,
+    set_new_password,
 )
 from coverage.accounts.tokens import hash_token
 from coverage.errors import DomainError, NotFound
@@ -129,14 +128,7 @@ def complete_reset(secret: str, new_password: str, now: datetime) -> tuple[User,
     locking.lock_row(reset)
     reset = find_reset(secret, now)
     user = reset.user
-    validate_password(
-        new_password,
-        field="new_password",
-        email=user.email,
-        name=user.name,
-        label="The new password",
-    )
-    user.password_hash = hash_password(new_password)
+    set_new_password(user, new_password)
     reset.used_at = now
     db.session.execute(
         delete(PasswordReset)

@@ -56,6 +56,19 @@ def validate_password(
         raise InvalidInput(problem, field=field)
 
 
+def set_new_password(user: User, new_password: str) -> None:
+    """Hash and set the account's new password after the policy check (a change or a reset).
+    Raises InvalidInput naming `new_password`."""
+    validate_password(
+        new_password,
+        field="new_password",
+        email=user.email,
+        name=user.name,
+        label="The new password",
+    )
+    user.password_hash = hash_password(new_password)
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == lower_email(email)))
 
@@ -151,14 +164,7 @@ def change_password(
     revoked (ASVS V3.3.3), this browser's session stays. Raises InvalidInput naming the field."""
     if not check_password(user, current_password):
         raise InvalidInput("The current password is not correct.", field="current_password")
-    validate_password(
-        new_password,
-        field="new_password",
-        email=user.email,
-        name=user.name,
-        label="The new password",
-    )
-    user.password_hash = hash_password(new_password)
+    set_new_password(user, new_password)
     ended = sessions.end_other_sessions(user, sessions.current_session_id(user))
     revoked = revoke_all_api_tokens(user, now or utcnow())
     db.session.flush()

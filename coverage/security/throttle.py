@@ -111,51 +111,44 @@ def _config(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
-def login_limits(view: F) -> F:
-    """Decorate the log-in view: attempts per address, failures per account (POST only).
+def _limited(view: F, what: str, *limits: tuple[str, Callable[[], str], bool]) -> F:
+    """`view` under each (config name, key function, count failures only?) limit, POST only;
+    the first listed is counted first."""
+    for setting, key_func, failures_only in limits:
+        view = limiter.limit(
+            _config(setting),
+            key_func=key_func,
+            methods=["POST"],
+            deduct_when=_failed_login if failures_only else None,
+            on_breach=_refuse(what),
+        )(view)
+    return _ending_sqlite_transaction(view)
 
-    The address limit is declared first, so it is counted first: an attempt refused for its
+
+def login_limits(view: F) -> F:
+    """Decorate the log-in view: attempts per address, failures per account and address, and
+    failures per account from every address (a botnet spreads its guesses over many addresses:
+    the ceiling is high enough that a lock-out costs an attacker many addresses and requests).
+
+    The address limit is listed first, so it is counted first: an attempt refused for its
     account still spends the address's allowance."""
-    limited = limiter.limit(
-        _config("LOGIN_LIMIT_PER_ADDRESS"),
-        key_func=address_key,
-        methods=["POST"],
-        on_breach=_refuse("log-in"),
-    )(view)
-    limited = limiter.limit(
-        _config("LOGIN_LIMIT_PER_ACCOUNT"),
-        key_func=account_at_address_key,
-        methods=["POST"],
-        deduct_when=_failed_login,
-        on_breach=_refuse("log-in"),
-    )(limited)
-    # The ceiling on guesses at one account from everywhere (a botnet spreads them over many
-    # addresses): high enough that a lock-out costs an attacker many addresses and requests.
-    limited = limiter.limit(
-        _config("LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES"),
-        key_func=account_key,
-        methods=["POST"],
-        deduct_when=_failed_login,
-        on_breach=_refuse("log-in"),
-    )(limited)
-    return _ending_sqlite_transaction(limited)
+    return _limited(
+        view,
+        "log-in",
+        ("LOGIN_LIMIT_PER_ADDRESS", address_key, False),
+        ("LOGIN_LIMIT_PER_ACCOUNT", account_at_address_key, True),
+        ("LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", account_key, True),
+    )
 
 
 def password_reset_limits(view: F) -> F:
     """Decorate the password-reset request view: requests per address and per email typed."""
-    limited = limiter.limit(
-        _config("PASSWORD_RESET_LIMIT_PER_ADDRESS"),
-        key_func=address_key,
-        methods=["POST"],
-        on_breach=_refuse("password reset"),
-    )(view)
-    limited = limiter.limit(
-        _config("PASSWORD_RESET_LIMIT_PER_ACCOUNT"),
-        key_func=account_key,
-        methods=["POST"],
-        on_breach=_refuse("password reset"),
-    )(limited)
-    return _ending_sqlite_transaction(limited)
+    return _limited(
+        view,
+        "password reset",
+        ("PASSWORD_RESET_LIMIT_PER_ADDRESS", address_key, False),
+        ("PASSWORD_RESET_LIMIT_PER_ACCOUNT", account_key, False),
+    )
 
 
 # --- SQLite's single writer ----------------------------------------------------------------
