@@ -241,7 +241,12 @@ def import_programme_command(
         click.echo(summary)
         click.echo("Dry run: nothing was written.", err=True)
         return
-    importer.apply_plan(festival, preview.plan)
+    from coverage.audit.acts import audit_import
+    from coverage.audit.services import COMMAND_LINE
+
+    applied = importer.apply_plan(festival, preview.plan)
+    # Recorded like the web import, committed with it; a dry run (above) records nothing.
+    audit_import(festival, Path(file.name).name, applied, origin=COMMAND_LINE)
     db.session.commit()
     click.echo(summary)
 

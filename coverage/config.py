@@ -179,6 +179,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES": _rate_limit(
             env, "LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", "100 per hour"
         ),
+        # Failed log-ins with one known-device cookie (a browser that logged in to the account
+        # before, exempt from the ceiling above), so a stolen cookie is no unlimited pass.
+        "LOGIN_LIMIT_PER_KNOWN_DEVICE": _rate_limit(
+            env, "LOGIN_LIMIT_PER_KNOWN_DEVICE", "10 per hour"
+        ),
         "PASSWORD_RESET_LIMIT_PER_ACCOUNT": _rate_limit(
             env, "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
         ),

@@ -6,6 +6,10 @@ an HTML page in the site's layout or an RFC 9457 problem+json body for the API.
 
 from __future__ import annotations
 
+# RFC 9110 section 15.5.21's name for 422 (older texts, Python before 3.13's HTTPStatus and
+# werkzeug say "Unprocessable Entity"): the title of every 422 the app answers, page or API.
+UNPROCESSABLE_CONTENT = "Unprocessable Content"
+
 
 class DomainError(Exception):
     """Base of every refusal the domain makes. `status` is the HTTP status it maps to."""
@@ -40,4 +44,4 @@ class TransitionRefused(Conflict):
 
 class InvalidInput(DomainError):
     status = 422
-    title = "Unprocessable content"
+    title = UNPROCESSABLE_CONTENT

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from coverage.accounts.permissions import Actor, can_edit_programme
-from coverage.errors import DomainError, InvalidInput
+from coverage.errors import UNPROCESSABLE_CONTENT, DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.integrity import describe_duplicate
 from coverage.timeutil import format_in_zone, to_zone, zone_label, zone_legend
@@ -41,13 +41,22 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def problem(status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
-    """An RFC 9457 problem document."""
+# Reason phrases the standard library does not yet give in RFC 9110's words (on Python 3.11).
+_TITLES = {422: UNPROCESSABLE_CONTENT}
+
+
+def _status_title(status: int) -> str:
+    """The title of an answer with this HTTP status: RFC 9110's reason phrase."""
     from http import HTTPStatus
 
+    return _TITLES.get(status) or HTTPStatus(status).phrase
+
+
+def problem(status: int, detail: str, title: str | None = None, **extra: Any) -> Response:
+    """An RFC 9457 problem document; `title` defaults to the status's reason phrase."""
     body = {
         "type": "about:blank",
-        "title": title or HTTPStatus(status).phrase,
+        "title": title or _status_title(status),
         "status": status,
         "detail": detail,
         **extra,
@@ -146,7 +155,9 @@ def register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.response is not None and not is_api_request():
             return error.response
-        return render_error(error.code or 500, error.name, _describe(error))
+        # werkzeug's names are the older ones ("Unprocessable Entity") where RFC 9110 renamed.
+        title = _TITLES.get(error.code or 0, error.name)
+        return render_error(error.code or 500, title, _describe(error))
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -167,7 +178,7 @@ def register_error_pages(app: Flask) -> None:
         if duplicate is not None and is_api_request():
             # The same answer the service's own check gives when the race is not that close.
             errors = [{"field": duplicate.field, "message": duplicate.message}]
-            return problem(422, duplicate.message, "Unprocessable content", errors=errors), 422
+            return problem(422, duplicate.message, UNPROCESSABLE_CONTENT, errors=errors), 422
         lead = f"{duplicate.message} " if duplicate is not None else ""
         return render_error(
             409,

@@ -128,7 +128,8 @@ def test_desk_pages_carry_no_inline_script_even_with_hostile_names(
 
 def test_new_secrets_are_selectable_without_inline_handlers(client, users, login):
     login("writer")
-    page = client.post_form("/account/tokens", {"label": "phone"}).get_data(as_text=True)
+    created = client.post_form("/account/tokens", {"label": "phone"}, follow_redirects=True)
+    page = created.get_data(as_text=True)
     assert "data-select-on-click" in page
     assert inline_code(page) == []
 

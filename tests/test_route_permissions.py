@@ -26,7 +26,8 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/logout"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
     ("GET", "/account"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
     ("POST", "/account/password"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
-    ("POST", "/account/tokens"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
+    # A new token is shown on the settings page after a redirect (Post/Redirect/Get).
+    ("POST", "/account/tokens"): {ANON: LOGIN, WRITER: 303, EDITOR: 303, ADMIN: 303},
     ("POST", "/account/tokens/{token}/revoke"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
     # Ending a session: {number} is 1, the acting user's own current session (logout ends it).
     ("POST", "/account/sessions/{number}/end"): {ANON: LOGIN, WRITER: 404, EDITOR: 404, ADMIN: 404},
@@ -35,6 +36,8 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", "/password/reset"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 422),
     ("GET", "/password/reset/{secret}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 404),
     ("POST", "/password/reset/{secret}"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 404),
+    ("GET", "/password/reset/new"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 404),
+    ("POST", "/password/reset/new"): dict.fromkeys((ANON, WRITER, EDITOR, ADMIN), 404),
     # Email choices: an empty form lacks the delivery choice (422, nothing saved).
     ("POST", "/account/email"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
     # Everyone has their own notifications; opening one needs which (400 without).

@@ -48,6 +48,10 @@ UNKNOWN_LINK = (
     "This password reset link is not valid. It may have been mistyped or replaced by a newer "
     "one. Ask for a new link below."
 )
+OPEN_LINK_AGAIN = (
+    "Open the link from the password reset email again (this browser has no reset in "
+    "progress), or ask for a new link below."
+)
 USED_LINK = "This password reset link has been used already. Ask for a new link below."
 EXPIRED_LINK = (
     f"This password reset link has expired (links work for "

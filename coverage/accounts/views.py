@@ -19,7 +19,7 @@ from coverage.accounts.permissions import can_manage_users
 from coverage.accounts.roles import Role
 from coverage.audit.actions import AuditAction
 from coverage.audit.web import audit
-from coverage.errors import DomainError, InvalidInput
+from coverage.errors import DomainError, InvalidInput, NotFound
 from coverage.extensions import db
 from coverage.security import throttle
 from coverage.timeutil import utcnow
@@ -70,7 +70,10 @@ def login():
             flash(DEACTIVATED, "error")
         else:
             _sign_in(check.user, remember=bool(form.remember.data))
-            return redirect(next_url or url_for("pieces.my_work"))
+            # This browser is now known to the account: the account's ceiling of failures
+            # from every address no longer applies to it (coverage.security.throttle).
+            response = redirect(next_url or url_for("pieces.my_work"))
+            return throttle.remember_device(response, typed)
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
 
@@ -102,8 +105,33 @@ def logout():
     audit(AuditAction.LOGOUT, actor=user, detail=f"{ended} session(s) ended")
     db.session.commit()
     logout_user()
+    # Flask-Login would clear the remember-me cookie with a bare Set-Cookie (no HttpOnly,
+    # SameSite or Secure); it is cleared below with the attributes it was set with instead.
+    clear_remember = session.pop("_remember", None) == "clear"
+    for key in SHOWN_ONCE_KEYS:  # a secret not yet shown stays out of the logged-out cookie
+        session.pop(key, None)
     flash("You are logged out on every device.", "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    if clear_remember:
+        _clear_remember_cookie(response)
+    return response
+
+
+def _clear_remember_cookie(response) -> None:
+    """Expire Flask-Login's remember-me cookie with the REMEMBER_COOKIE_* attributes it was set
+    with (HttpOnly, SameSite=Lax, Secure in production: ASVS 4.0.3 V3.4)."""
+    from flask import current_app
+    from flask_login import config as login_defaults
+
+    config = current_app.config
+    response.delete_cookie(
+        config.get("REMEMBER_COOKIE_NAME", login_defaults.COOKIE_NAME),
+        path=config.get("REMEMBER_COOKIE_PATH", "/"),
+        domain=config.get("REMEMBER_COOKIE_DOMAIN"),
+        secure=bool(config.get("REMEMBER_COOKIE_SECURE", login_defaults.COOKIE_SECURE)),
+        httponly=bool(config.get("REMEMBER_COOKIE_HTTPONLY", login_defaults.COOKIE_HTTPONLY)),
+        samesite=config.get("REMEMBER_COOKIE_SAMESITE", login_defaults.COOKIE_SAMESITE),
+    )
 
 
 def _reset_url(secret: str) -> str:
@@ -145,12 +173,40 @@ def _reset_link_refused(error: DomainError):
     return response, error.status, {"Referrer-Policy": "no-referrer"}
 
 
+# The link's secret leaves the address bar at once (as Django's PasswordResetConfirmView does):
+# the first request moves it into the session and redirects to a token-less address, so the
+# secret is not kept in browser history, not shown over a shoulder, and logged only once.
+RESET_TOKEN_SESSION_KEY = "password_reset_token"
+RESET_FORM_PATH_NAME = "new"
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    if request.method == "GET":
+        try:
+            resets.find_reset(token, utcnow())
+        except DomainError as error:
+            return _reset_link_refused(error)
+        session[RESET_TOKEN_SESSION_KEY] = token
+        return redirect(url_for("accounts.reset_password_form"))
+    # A form posted to the link's own address (an old page, a script): still served.
+    return _reset_password_page(token)
+
+
+@bp.route(f"/password/reset/{RESET_FORM_PATH_NAME}", methods=["GET", "POST"])
+def reset_password_form():
+    token = session.get(RESET_TOKEN_SESSION_KEY)
+    if not isinstance(token, str):
+        return _reset_link_refused(NotFound(resets.OPEN_LINK_AGAIN))
+    return _reset_password_page(token)
+
+
+def _reset_password_page(token: str):
     now = utcnow()
     try:
         reset = resets.find_reset(token, now)
     except DomainError as error:
+        session.pop(RESET_TOKEN_SESSION_KEY, None)
         return _reset_link_refused(error)
     form = PasswordResetForm()
     status = 200
@@ -162,6 +218,7 @@ def reset_password(token: str):
             form_error(form, error)
         except DomainError as error:
             db.session.rollback()
+            session.pop(RESET_TOKEN_SESSION_KEY, None)
             return _reset_link_refused(error)
         else:
             audit(
@@ -173,6 +230,7 @@ def reset_password(token: str):
                 ),
             )
             db.session.commit()
+            session.pop(RESET_TOKEN_SESSION_KEY, None)
             if current_user.is_authenticated:
                 logout_user()
             flash(
@@ -184,8 +242,23 @@ def reset_password(token: str):
     if form.is_submitted():
         status = 422
     page = render_template("accounts/reset_password.html", form=form, email=reset.user.email)
-    # The secret is in this page's address: never send it on in a Referer header.
     return page, status, {"Referrer-Policy": "no-referrer"}
+
+
+# Post/Redirect/Get for new secrets: the POST that makes an API token or a calendar address
+# keeps it in the session and redirects to the settings page, whose next GET takes it out and
+# shows it once (that page is no-store). A reload shows it no more, and "back" or a refresh
+# never posts again to mint another. The session cookie already carries the log-in's secret.
+NEW_API_TOKEN_KEY = "new_api_token"
+NEW_FEED_KEY = "new_feed"
+SHOWN_ONCE_KEYS = (NEW_API_TOKEN_KEY, NEW_FEED_KEY)
+
+
+def show_once_on_settings(key: str, value: str | dict[str, str], section: str):
+    """Keep `value` (a new secret) for the settings page's next view, and redirect there (303
+    See Other: the browser GETs it), to the section `section` (an element id)."""
+    session[key] = value
+    return redirect(url_for("accounts.settings", _anchor=section), 303)
 
 
 def _settings_page(
@@ -220,7 +293,12 @@ def _settings_page(
 @bp.route("/account")
 @login_required
 def settings():
-    return _settings_page()
+    new_token = session.pop(NEW_API_TOKEN_KEY, None)
+    new_feed = session.pop(NEW_FEED_KEY, None)
+    return _settings_page(
+        new_token=new_token if isinstance(new_token, str) else None,
+        new_feed=new_feed if isinstance(new_feed, dict) else None,
+    )
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -270,7 +348,7 @@ def create_api_token():
     audit(AuditAction.API_TOKEN_CREATED, target=f"API token “{token.label}” ({token.hint}…)")
     db.session.commit()
     flash("Copy your new token now: it will not be shown again.", "success")
-    return _settings_page(new_token=secret)
+    return show_once_on_settings(NEW_API_TOKEN_KEY, secret, "api-tokens")
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -22,6 +22,7 @@ from typing import Any
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from coverage.errors import UNPROCESSABLE_CONTENT
 from coverage.web import problem
 
 JSON_TYPE = "application/json"
@@ -43,7 +44,7 @@ def _unprocessable(field: str, message: str) -> Response:
     return problem(
         422,
         f"{field}: {message}" if field else message,
-        "Unprocessable content",
+        UNPROCESSABLE_CONTENT,
         errors=[{"field": field, "message": message}],
     )
 

@@ -16,6 +16,7 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password_changed"
     PASSWORD_RESET_REQUESTED = "password_reset_requested"
     PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET_THROTTLED = "password_reset_throttled"
     ACCOUNT_CREATED = "account_created"
     ROLE_CHANGED = "role_changed"
     ACCOUNT_DEACTIVATED = "account_deactivated"
@@ -43,6 +44,7 @@ _LABELS: dict[AuditAction, str] = {
     AuditAction.PASSWORD_CHANGED: "Password changed",
     AuditAction.PASSWORD_RESET_REQUESTED: "Password reset requested",
     AuditAction.PASSWORD_RESET: "Password reset",
+    AuditAction.PASSWORD_RESET_THROTTLED: "Password reset refused: too many requests",
     AuditAction.ACCOUNT_CREATED: "Account created",
     AuditAction.ROLE_CHANGED: "Role changed",
     AuditAction.ACCOUNT_DEACTIVATED: "Account deactivated",

@@ -49,14 +49,27 @@ def record_scheduled_publications(pieces: Iterable[Any], origin: Origin) -> None
         )
 
 
-def audit_import(festival: Any, filename: str, applied: Any) -> AuditEvent:
-    """A programme file applied to `festival` (`applied`: the importer's counts)."""
+def audit_import(
+    festival: Any, filename: str, applied: Any, origin: Origin | None = None
+) -> AuditEvent:
+    """A programme file applied to `festival` (`applied`: the importer's counts). By this
+    request's user, or, given `origin` (the command line), by no account: the origin is named."""
     detail = (
         f"{filename}: films {applied.films_created} created, {applied.films_updated} updated; "
         f"venues {applied.venues_created} created; screenings {applied.screenings_created} "
         f"created, {applied.screenings_updated} updated"
     )
-    return audit(AuditAction.PROGRAMME_IMPORTED, target=festival_target(festival), detail=detail)
+    target = festival_target(festival)
+    if origin is not None:
+        return record(
+            AuditAction.PROGRAMME_IMPORTED,
+            actor=None,
+            actor_label=origin.user_agent,
+            origin=origin,
+            target=target,
+            detail=detail,
+        )
+    return audit(AuditAction.PROGRAMME_IMPORTED, target=target, detail=detail)
 
 
 def festival_target(festival: Any) -> str:

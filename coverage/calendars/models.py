@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coverage.accounts.models import User
@@ -44,3 +44,20 @@ class FeedState(db.Model):
     scope: Mapped[str] = mapped_column(String(100), primary_key=True)
     etag: Mapped[str] = mapped_column(String(80))
     last_modified: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FeedBody(db.Model):
+    """The bytes a feed was last built into, with the ETag they were built for.
+
+    Calendar fetchers (Google's among them) poll without validators: each such request would
+    rebuild a feed of thousands of events. While the feed's fingerprint (its ETag) is unchanged,
+    the stored bytes are served instead; every app server shares them through the database. A
+    table of its own, so a 304 answered from FeedState never loads a body.
+    """
+
+    __tablename__ = "calendar_feed_bodies"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(80))
+    body: Mapped[bytes] = mapped_column(LargeBinary())
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from coverage.accounts.models import User
 from coverage.accounts.permissions import DESK_ROLES
 from coverage.accounts.tokens import hash_token, new_token
 from coverage.calendars.kinds import FeedKind
-from coverage.calendars.models import FeedState, FeedToken
+from coverage.calendars.models import FeedBody, FeedState, FeedToken
 from coverage.errors import InvalidInput, NotPermitted
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -129,3 +129,29 @@ def save_feed_state() -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+
+
+def stored_feed_body(scope: str, etag: str) -> bytes | None:
+    """The feed bytes stored for `scope` when they were built for this `etag`, else None.
+
+    One primary-key query; the bytes are exactly what a build would give (the ETag is a
+    fingerprint of everything the feed shows, the format version included)."""
+    return db.session.scalar(
+        select(FeedBody.body).where(FeedBody.scope == scope, FeedBody.etag == etag)
+    )
+
+
+def store_feed_body(scope: str, etag: str, body: bytes, now: datetime) -> None:
+    """Keep `body` as the feed's bytes for `etag`, replacing an older build, and commit. Two
+    servers building the same feed at once store the same bytes; whichever insert loses the
+    race is dropped (the winner's row is as good)."""
+    # An UPDATE, not a load-and-assign: the old body (a megabyte) is never read back.
+    replaced = db.session.execute(
+        update(FeedBody)
+        .where(FeedBody.scope == scope)
+        .values(etag=etag, body=body, built_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if replaced.rowcount == 0:
+        db.session.add(FeedBody(scope=scope, etag=etag, body=body, built_at=now))
+    save_feed_state()

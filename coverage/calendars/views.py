@@ -79,7 +79,7 @@ def calendar_response(
     last_modified, changed = calendars.feed_last_modified(
         scope, fingerprint.etag, fingerprint.last_modified, utcnow()
     )
-    response = _calendar_response(fingerprint.etag, last_modified, build, filename, private)
+    response = _calendar_response(fingerprint.etag, last_modified, build, filename, private, scope)
     if changed:
         calendars.save_feed_state()
     return response
@@ -91,6 +91,7 @@ def _calendar_response(
     build: Callable[[], feeds.Feed],
     filename: str,
     private: bool,
+    scope: str,
 ) -> Response:
     headers = {
         "ETag": etag,
@@ -104,8 +105,13 @@ def _calendar_response(
             return Response(status=304, headers=headers)
     elif request.if_modified_since is not None and last_modified <= request.if_modified_since:
         return Response(status=304, headers=headers)
-    feed = build()
-    response = Response(feed.to_ical(), status=200, headers=headers)
+    # A fetcher without validators (Google's) gets the bytes stored for this ETag: the
+    # fingerprint query above is all it costs while nothing the feed shows has changed.
+    body = calendars.stored_feed_body(scope, etag)
+    if body is None:
+        body = build().to_ical()
+        calendars.store_feed_body(scope, etag, body, utcnow())
+    response = Response(body, status=200, headers=headers)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{safe_filename(filename)}"'
     return response
@@ -227,8 +233,9 @@ def feeds_context(new_feed: dict | None = None) -> dict:
 @bp.route("/account/feeds", methods=["POST"])
 @login_required
 def create_feed():
-    """Create (or regenerate, killing the old URL) one of the user's feed URLs."""
-    from coverage.accounts.views import _settings_page
+    """Create (or regenerate, killing the old URL) one of the user's feed URLs; the settings
+    page shows the new address once, after a redirect (only its hash is kept)."""
+    from coverage.accounts.views import NEW_FEED_KEY, _settings_page, show_once_on_settings
 
     kind_value = request.form.get("kind", "")
     try:
@@ -253,7 +260,7 @@ def create_feed():
         FeedKind.DESK: f"the desk calendar of {festival.display_name if festival else ''}",
     }[kind]
     urls = feed_urls(url_for("calendars.feed", secret=secret))
-    return _settings_page(new_feed={"label": label, **urls})
+    return show_once_on_settings(NEW_FEED_KEY, {"label": label, **urls}, "calendars")
 
 
 @bp.route("/account/feeds/<int:token_id>/revoke", methods=["POST"])

@@ -107,6 +107,27 @@ def _text_value(value: Any) -> str:
     return text
 
 
+class DropServerAccessLines(logging.Filter):
+    """Drops the access lines of werkzeug's development server (`make run`, `flask run`).
+
+    They repeat what our request line says, but with the raw path: a calendar feed's or a
+    password reset link's secret would be written to the terminal and any file it is piped to.
+    Our line (`coverage.request`) is the access log; werkzeug's other messages (the address it
+    serves on, errors) pass. Its access lines are the records WSGIRequestHandler.log_request
+    makes: the format ends with `"%s" %s %s` (request line, status, size)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) else ""
+        is_access_line = message.rstrip().endswith('"%s" %s %s') and len(record.args or ()) == 3
+        return not is_access_line
+
+
+def _drop_server_access_lines() -> None:
+    server_log = logging.getLogger("werkzeug")
+    if not any(isinstance(each, DropServerAccessLines) for each in server_log.filters):
+        server_log.addFilter(DropServerAccessLines())
+
+
 def formatter_for(log_format: str) -> logging.Formatter:
     """The formatter for LOG_FORMAT (`json` or `text`); ValueError for anything else."""
     if log_format == "json":
@@ -136,6 +157,7 @@ def configure_logging(app: Flask) -> None:
     for handler in ours:
         handler.setFormatter(formatter)
     app.extensions["coverage.log_formatter"] = formatter
+    _drop_server_access_lines()
 
 
 def init_app(app: Flask) -> None:

@@ -12,6 +12,14 @@ that allows at most 100 failed attempts per hour on one account; we allow far fe
   by a stranger's failures.
 - per account from every address: `LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES` failed log-ins,
   100 per hour by default (ASVS V2.2.1's ceiling), against guessing spread over many addresses.
+  A browser that has logged in to the account before is exempt (below), so a botnet filling
+  this ceiling on purpose locks out strangers' browsers, not the owner's.
+- per known device: a browser carrying a valid `known_device` cookie for the email typed
+  (coverage.security.known_devices, OWASP's "Slow Down Online Guessing Attacks with Device
+  Cookies"; set on every successful log-in, 180 days) is exempt from the ceiling above, and is
+  allowed `LOGIN_LIMIT_PER_KNOWN_DEVICE` failed log-ins instead, 10 per hour by default, counted
+  under the cookie's nonce from every address: a stolen cookie is no unlimited pass. The two
+  other limits still apply to it.
 - per address (`request.remote_addr`; put ProxyFix in front of the app behind a proxy):
   `LOGIN_LIMIT_PER_ADDRESS` attempts of any outcome, 30 per 15 minutes by default.
 - the password-reset request the same way: `PASSWORD_RESET_LIMIT_PER_ACCOUNT` requests per
@@ -35,7 +43,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask, Response, current_app, g, make_response, request
 from flask_limiter import RequestLimit
@@ -43,14 +51,17 @@ from flask_limiter import RequestLimit
 from coverage.accounts.models import lower_email
 from coverage.audit.actions import AuditAction
 from coverage.extensions import db, limiter
+from coverage.security import known_devices
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_STORAGE_URI = "coverage+db://"
 THROTTLED_TITLE = "Too many attempts"
 _THROTTLED_REQUEST = "coverage.throttled_request"
-# Which limit a key belongs to, for the audit record (the key is `account:…` or `address:…`).
-_ACCOUNT, _ADDRESS = "account", "address"
+# Which limit a key belongs to, for the audit record (the key is `account:…`, `device:…` or
+# `address:…`).
+_ACCOUNT, _DEVICE, _ADDRESS = "account", "device", "address"
+_WHO = {_ACCOUNT: "this account", _DEVICE: "this device", _ADDRESS: "this address"}
 
 
 def init_app(app: Flask) -> None:
@@ -102,6 +113,61 @@ def address_key() -> str:
     return f"{_ADDRESS}:{request.remote_addr or 'unknown'}"
 
 
+# --- known devices (coverage.security.known_devices) ---------------------------------------
+
+
+def known_device() -> known_devices.KnownDevice | None:
+    """The device this request's `known_device` cookie names, when the cookie is valid and was
+    issued for the email typed; None otherwise."""
+    return known_devices.known_for(
+        request.cookies.get(known_devices.COOKIE_NAME),
+        typed_email(),
+        str(current_app.config["SECRET_KEY"]),
+    )
+
+
+def _from_known_device() -> bool:
+    return known_device() is not None
+
+
+def _from_unknown_device() -> bool:
+    return known_device() is None
+
+
+def device_key() -> str:
+    """The per-device counter's key: the cookie's nonce. Flask-Limiter asks for it only when
+    the limit applies (a known device); never empty, as Flask-Limiter logs an empty key as an
+    error."""
+    device = known_device()
+    return f"{_DEVICE}:{device.nonce if device else 'none'}"
+
+
+def remember_device(response: Response, email: str) -> Response:
+    """Give the browser a new `known_device` cookie for `email`; call it on the response to a
+    successful log-in. HttpOnly, SameSite=Lax and Secure like the session cookie, sent back
+    only to the log-in address (nothing else reads it)."""
+    response.set_cookie(
+        known_devices.COOKIE_NAME,
+        known_devices.issue(email, str(current_app.config["SECRET_KEY"])),
+        max_age=int(known_devices.MAX_AGE.total_seconds()),
+        path=request.script_root + request.path,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+# --- the limits ------------------------------------------------------------------------------
+
+
+class _Limit(NamedTuple):
+    setting: str  # the config name of the rate
+    key_func: Callable[[], str]
+    failures_only: bool  # count only answers 401, or every attempt
+    exempt_when: Callable[[], bool] | None = None  # True: the limit does not apply
+
+
 def _failed_login(response: Response) -> bool:
     return response.status_code == 401
 
@@ -111,16 +177,19 @@ def _config(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
-def _limited(view: F, what: str, *limits: tuple[str, Callable[[], str], bool]) -> F:
-    """`view` under each (config name, key function, count failures only?) limit, POST only;
-    the first listed is counted first."""
-    for setting, key_func, failures_only in limits:
+def _limited(
+    view: F, what: str, *limits: _Limit, action: AuditAction = AuditAction.LOGIN_THROTTLED
+) -> F:
+    """`view` under each limit, POST only; the first listed is counted first. A refusal is
+    audited as `action` (once per key and window)."""
+    for limit in limits:
         view = limiter.limit(
-            _config(setting),
-            key_func=key_func,
+            _config(limit.setting),
+            key_func=limit.key_func,
             methods=["POST"],
-            deduct_when=_failed_login if failures_only else None,
-            on_breach=_refuse(what),
+            deduct_when=_failed_login if limit.failures_only else None,
+            exempt_when=limit.exempt_when,
+            on_breach=_refuse(what, action),
         )(view)
     return _ending_sqlite_transaction(view)
 
@@ -128,16 +197,18 @@ def _limited(view: F, what: str, *limits: tuple[str, Callable[[], str], bool]) -
 def login_limits(view: F) -> F:
     """Decorate the log-in view: attempts per address, failures per account and address, and
     failures per account from every address (a botnet spreads its guesses over many addresses:
-    the ceiling is high enough that a lock-out costs an attacker many addresses and requests).
+    the ceiling is high enough that a lock-out costs an attacker many addresses and requests),
+    or, from a browser known to the account, failures per device instead of that ceiling.
 
     The address limit is listed first, so it is counted first: an attempt refused for its
     account still spends the address's allowance."""
     return _limited(
         view,
         "log-in",
-        ("LOGIN_LIMIT_PER_ADDRESS", address_key, False),
-        ("LOGIN_LIMIT_PER_ACCOUNT", account_at_address_key, True),
-        ("LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", account_key, True),
+        _Limit("LOGIN_LIMIT_PER_ADDRESS", address_key, False),
+        _Limit("LOGIN_LIMIT_PER_ACCOUNT", account_at_address_key, True),
+        _Limit("LOGIN_LIMIT_PER_ACCOUNT_ALL_ADDRESSES", account_key, True, _from_known_device),
+        _Limit("LOGIN_LIMIT_PER_KNOWN_DEVICE", device_key, True, _from_unknown_device),
     )
 
 
@@ -146,8 +217,9 @@ def password_reset_limits(view: F) -> F:
     return _limited(
         view,
         "password reset",
-        ("PASSWORD_RESET_LIMIT_PER_ADDRESS", address_key, False),
-        ("PASSWORD_RESET_LIMIT_PER_ACCOUNT", account_key, False),
+        _Limit("PASSWORD_RESET_LIMIT_PER_ADDRESS", address_key, False),
+        _Limit("PASSWORD_RESET_LIMIT_PER_ACCOUNT", account_key, False),
+        action=AuditAction.PASSWORD_RESET_THROTTLED,
     )
 
 
@@ -202,12 +274,12 @@ def wait_phrase(seconds: int, until: datetime) -> str:
     return f"Try again in {minutes} {unit} (after {until.astimezone(UTC):%H:%M} UTC)."
 
 
-def _refuse(what: str) -> Callable[[RequestLimit], Response]:
+def _refuse(what: str, action: AuditAction) -> Callable[[RequestLimit], Response]:
     def on_breach(request_limit: RequestLimit) -> Response:
         now = time.time()
         # The window's exact end (RequestLimit.reset_at adds a second to it).
         seconds = retry_after_seconds(request_limit.window.reset_time, now)
-        _audit_once_per_window(request_limit, what)
+        _audit_once_per_window(request_limit, what, action)
         from coverage.web import render_error
 
         detail = f"Too many {what} attempts. " + wait_phrase(
@@ -221,19 +293,20 @@ def _refuse(what: str) -> Callable[[RequestLimit], Response]:
     return on_breach
 
 
-def _audit_once_per_window(request_limit: RequestLimit, what: str) -> None:
-    """Record `login_throttled` the first time a window is exceeded, not for each refusal."""
+def _audit_once_per_window(request_limit: RequestLimit, what: str, action: AuditAction) -> None:
+    """Record `action` (`login_throttled`, `password_reset_throttled`) the first time a window
+    is exceeded, not for each refusal."""
     from coverage.audit.web import audit
 
     limit = request_limit.limit
     marker = f"audited/{request_limit.key}"
     if limiter.storage.incr(marker, limit.get_expiry()) != 1:
         return
-    scope = _ACCOUNT if f"/{_ACCOUNT}:" in f"/{request_limit.key}" else _ADDRESS
-    who = "this account" if scope == _ACCOUNT else "this address"
+    scope = next((s for s in _WHO if f"/{s}:" in f"/{request_limit.key}"), _ADDRESS)
+    who = _WHO[scope]
     _end_sqlite_transaction()
     audit(
-        AuditAction.LOGIN_THROTTLED,
+        action,
         actor=None,
         actor_label=typed_email()[:254],
         target=what,

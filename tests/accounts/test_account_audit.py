@@ -63,7 +63,10 @@ def test_logout_and_ending_a_session_are_recorded(app, client, users):
 
 def test_password_change_and_api_tokens_are_recorded(app, client, users, login):
     login("writer")
-    html = client.post_form("/account/tokens", {"token-label": "my script"}).get_data(as_text=True)
+    created = client.post_form(
+        "/account/tokens", {"token-label": "my script"}, follow_redirects=True
+    )
+    html = created.get_data(as_text=True)
     assert re.search(r'value="(fcapi_[^"]+)"', html)
     with app.app_context():
         token_id = db.session.scalar(select(ApiToken.id))

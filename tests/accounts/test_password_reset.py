@@ -104,13 +104,23 @@ def test_the_link_sets_a_new_password_and_signs_out_everywhere(app, client, user
     secret = api_token(app, users["writer"])
     link = _link(app, client)
 
-    page = client.get(_path(link))
+    opened = client.get(_path(link))
+    # The secret leaves the address bar: the form lives at an address without it.
+    assert opened.status_code == 302 and opened.headers["Location"] == "/password/reset/new"
+    page = client.get("/password/reset/new")
     assert page.status_code == 200
     assert "Choose a new password" in page.get_data(as_text=True)
+    assert link.rsplit("/", 1)[1] not in page.get_data(as_text=True)
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    response = _reset(client, link)
+    response = client.post_form(
+        "/password/reset/new",
+        {"new_password": NEW, "confirm_password": NEW},
+        page="/password/reset/new",
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert "Log in with the new password." in client.get("/login").get_data(as_text=True)
+    # Used up: the token-less form is gone from this browser too.
+    assert client.get("/password/reset/new").status_code == 404
 
     assert not is_signed_in(laptop)
     assert not api_works(client, secret)
@@ -189,3 +199,22 @@ def test_a_link_for_an_account_deactivated_since_is_refused(app, client, users):
         db.session.get(User, users["writer"]).active = False
         db.session.commit()
     assert _reset(client, link).status_code == 404
+
+
+def test_the_form_without_a_link_opened_asks_for_the_link_again(client, users):
+    response = client.get("/password/reset/new")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Open the link from the password reset email again" in page
+    assert 'href="/password/reset"' in page
+
+
+def test_opening_a_used_link_leaves_no_form_behind(app, client, users):
+    link = _link(app, client)
+    assert client.get(_path(link)).status_code == 302
+    other = app.test_client()
+    assert _reset(other, link).status_code == 302  # used from another browser meanwhile
+    response = client.get("/password/reset/new")
+    assert response.status_code == 400
+    assert "has been used already" in response.get_data(as_text=True)
+    assert client.get("/password/reset/new").status_code == 404

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
+import pytest
 from sqlalchemy import select, update
 
 from coverage.accounts.models import LoginSession, User
@@ -267,3 +268,29 @@ def test_sessions_that_are_over_leave_the_list_at_the_next_login(app, client, us
     assert len(_sessions(app, users["writer"])) == 1
     page = client.get("/account").get_data(as_text=True)
     assert page.count("this device") == 1 and "/account/sessions/" not in page
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "label"),
+    [
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/156.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+    ],
+)
+def test_the_sessions_list_names_the_browser_a_person_knows(user_agent, label):
+    from coverage.accounts.sessions import browser_label
+
+    assert browser_label(user_agent) == label

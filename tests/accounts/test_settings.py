@@ -72,7 +72,9 @@ def test_password_change_signs_out_other_devices(app, users, login, client):
 
 
 def _create_token(client, label="my script") -> str:
-    html = client.post_form("/account/tokens", {"token-label": label}).get_data(as_text=True)
+    # Created, then shown once on the settings page the POST redirects to.
+    created = client.post_form("/account/tokens", {"token-label": label}, follow_redirects=True)
+    html = created.get_data(as_text=True)
     match = re.search(r'value="(fcapi_[^"]+)"', html)
     assert match, html
     return match.group(1)

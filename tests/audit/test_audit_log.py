@@ -286,7 +286,7 @@ def test_deleting_a_festival_is_audited(app, users, programme, admin_view, edito
 
 def test_regenerating_a_calendar_feed_link_is_audited(app, users, admin_view, editor_web):
     for _ in range(2):  # created, then regenerated: both change the secret URL
-        assert editor_web.post_form("/account/feeds", {"kind": "personal"}).status_code == 200
+        assert editor_web.post_form("/account/feeds", {"kind": "personal"}).status_code == 303
     rows = audit_rows(admin_view, action="feed_token_regenerated")
     assert len(rows) == 2
     assert_by_editor_from_address(rows[0], "Calendar feed link regenerated")

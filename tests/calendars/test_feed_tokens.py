@@ -21,7 +21,8 @@ def create_feed(client, kind: str, festival: int | None = None):
     data = {"kind": kind}
     if festival is not None:
         data["festival"] = str(festival)
-    return client.post_form("/account/feeds", data)
+    # As a browser does: the POST redirects to the settings page, which shows the new address.
+    return client.post_form("/account/feeds", data, follow_redirects=True)
 
 
 def secret_from_page(page: str) -> str:

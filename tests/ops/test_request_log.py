@@ -133,6 +133,72 @@ def test_a_password_reset_token_never_reaches_the_log(client, request_lines, cap
     assert token not in every_formatted_line(caplog)
 
 
+def _through_the_development_server(app, path: str) -> int:
+    """GET `path` from werkzeug's development server (what `make run` serves with) running
+    `app` in a thread; the response's status."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}") as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.mark.parametrize("kind", ["reset link", "calendar feed"])
+def test_the_development_servers_access_line_never_holds_a_secret(
+    app, users, request_lines, caplog, kind
+):
+    from coverage.accounts.models import User
+    from coverage.calendars import services as calendars
+    from coverage.calendars.kinds import FeedKind
+    from coverage.extensions import db
+    from coverage.timeutil import utcnow
+
+    logging.getLogger("werkzeug").disabled = False
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    if kind == "calendar feed":
+        with app.app_context():
+            writer = db.session.get(User, users["writer"])
+            _, secret = calendars.issue_feed_token(writer, FeedKind.PERSONAL, None, utcnow())
+            db.session.commit()
+        path, expected_status, logged = f"/calendars/{secret}.ics", 200, "/calendars/***.ics"
+    else:
+        secret = "A" * 43  # a link's shape; never issued
+        path, expected_status, logged = f"/password/reset/{secret}", 404, "/password/reset/***"
+
+    assert _through_the_development_server(app, path) == expected_status
+
+    assert [line["path"] for line in request_lines()] == [logged]
+    assert secret not in every_formatted_line(caplog)
+
+
+def test_the_development_server_still_says_where_it_serves(caplog):
+    from werkzeug._internal import _log
+
+    from coverage.ops.request_log import DropServerAccessLines
+
+    logging.getLogger("werkzeug").addFilter(DropServerAccessLines())
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    _log("info", " * Running on http://127.0.0.1:5000")
+    _log("error", "%s - - [date] code 400, message %s\n", "127.0.0.1", "Bad request syntax")
+    messages = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert messages == [
+        " * Running on http://127.0.0.1:5000",
+        "127.0.0.1 - - [date] code 400, message Bad request syntax",
+    ]
+
+
 @pytest.mark.parametrize("password", [PASSWORD, "a wrong password typed"])
 def test_a_login_post_never_logs_the_password(client, users, caplog, password):
     from tests.conftest import log_in

@@ -72,7 +72,7 @@ def test_a_desk_page_carries_every_header_and_is_never_stored(client, users, log
 
 def test_the_account_page_with_its_secrets_is_never_stored(client, users, login):
     login("editor")
-    response = client.post_form("/account/tokens", {"label": "laptop"})
+    response = client.post_form("/account/tokens", {"label": "laptop"}, follow_redirects=True)
     assert response.status_code == 200
     assert "fcapi_" in response.get_data(as_text=True)  # the new token, shown once
     assert_security_headers(response, html=True)
