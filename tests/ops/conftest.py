@@ -107,7 +107,7 @@ def fill_every_table(now: datetime) -> None:
     from coverage.audit.services import COMMAND_LINE, record
     from coverage.calendars import services as calendars
     from coverage.calendars.kinds import FeedKind
-    from coverage.calendars.models import FeedState
+    from coverage.calendars.models import FeedBody, FeedState
     from coverage.demo import load_demo_data
     from coverage.drafts.models import Comment, EditPresence, Revision
     from coverage.festivals.models import Festival, FestivalSlug, Venue, VenueAlias
@@ -153,6 +153,7 @@ def fill_every_table(now: datetime) -> None:
     db.session.add_all(
         [
             FeedState(scope="festival:1", etag='"abc"', last_modified=exact),
+            FeedBody(scope="festival:1", etag='"abc"', body=b"BEGIN:VCALENDAR\r\n", built_at=exact),
             InstallSetting(key="uid_domain", value="desk.example.com"),
             RateLimitCounter(key="login:editor@example.com", count=3, expires_at=now),
             EmailPreference(
