@@ -71,6 +71,10 @@ def register_extensions(app: Flask) -> None:
 
     # Security and caching headers on every response; public pages set no cookie.
     headers.init_app(app)
+    from coverage.security import hosts
+
+    # Outermost: a request for a host that is not ours is refused before anything reads it.
+    hosts.init_app(app)
 
 
 def register_url_converters(app: Flask) -> None:

@@ -52,6 +52,43 @@ def _log_format(env, production: bool) -> str:
     return value
 
 
+def _public_base_url(env, production: bool) -> str:
+    """PUBLIC_BASE_URL without a trailing slash: required in production, where links in emails
+    and feeds must never start with whatever Host header a request carried."""
+    from urllib.parse import urlsplit
+
+    raw = (env.get("PUBLIC_BASE_URL") or "").strip().rstrip("/")
+    if not raw:
+        if production:
+            raise ConfigError(
+                "PUBLIC_BASE_URL must be set when COVERAGE_ENV=production "
+                "(the site's public address, such as https://desk.example.com)"
+            )
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be an http(s) address such as https://desk.example.com, "
+            f"not {raw!r}"
+        )
+    return raw
+
+
+def _trusted_hosts(env, public_base_url: str, production: bool) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: the Host headers requests may carry (others are answered 400).
+
+    TRUSTED_HOSTS (comma-separated; `.example.com` takes its subdomains too) plus
+    PUBLIC_BASE_URL's host. Production always checks; development checks only when
+    TRUSTED_HOSTS is set, so `make run` answers at 127.0.0.1 and a LAN address alike."""
+    from urllib.parse import urlsplit
+
+    listed = [host.strip() for host in (env.get("TRUSTED_HOSTS") or "").split(",") if host.strip()]
+    if not listed and not production:
+        return None
+    public_host = urlsplit(public_base_url).hostname if public_base_url else None
+    return ([public_host] if public_host else []) + [h for h in listed if h != public_host]
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the `postgres://` and `postgresql://` spellings hosts hand out; we drive psycopg 3."""
     if url.startswith("postgres://"):
@@ -132,6 +169,7 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
             raise ConfigError("SECRET_KEY must be set when COVERAGE_ENV=production")
         secret_key = _development_secret_key(instance_path)
 
+    public_base_url = _public_base_url(env, production)
     default_db = f"sqlite:///{instance_path / 'coverage.sqlite'}"
     database_url = normalise_database_url(env.get("DATABASE_URL") or default_db)
 
@@ -151,7 +189,9 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # limit is the same: coverage.accounts.sessions.REMEMBER_IDLE_LIMIT).
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        "PUBLIC_BASE_URL": public_base_url,
+        # Host headers are anyone's to write: checked against this list (Flask answers 400).
+        "TRUSTED_HOSTS": _trusted_hosts(env, public_base_url, production),
         # The domain in calendar event UIDs; must never change once feeds are subscribed.
         "CALENDAR_UID_DOMAIN": env.get("CALENDAR_UID_DOMAIN", ""),
         # The publication's name on public pages, feeds and structured data.

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from coverage.dbtypes import UTCDateTime
 from coverage.extensions import db
 from coverage.timeutil import utcnow
+from coverage.upsert import dialect_insert
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,8 @@ def configured_uid_domain(config: Mapping) -> str:
 
 def _insert_once(key: str, value: str):
     """INSERT that leaves an existing row alone (another app server may have won the race)."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     return (
-        insert(InstallSetting)
+        dialect_insert(db.engine.dialect.name, InstallSetting)
         .values(key=key, value=value, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["key"])
     )

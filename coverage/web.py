@@ -42,7 +42,8 @@ def is_api_request() -> bool:
 
 
 # Reason phrases the standard library does not yet give in RFC 9110's words (on Python 3.11).
-_TITLES = {422: UNPROCESSABLE_CONTENT}
+# RFC 9110 section 15.5.14 and 15.5.21 renamed 413 and 422 (werkzeug keeps the old names).
+_TITLES = {413: "Content Too Large", 422: UNPROCESSABLE_CONTENT}
 
 
 def _status_title(status: int) -> str:
@@ -218,6 +219,11 @@ def _describe(error: HTTPException) -> str:
     if description and description != default:
         return description
     return _FRIENDLY.get(error.code or 0, description)
+
+
+def counted(number: int, noun: str) -> str:
+    """ "1 API token", "3 API tokens", "0 sessions": a count with its noun in English."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def render_error(status: int, title: str, detail: str) -> tuple[Any, int]:

@@ -30,6 +30,14 @@ CSRF_INPUT = re.compile(
 )
 
 
+#: The least environment a production start-up accepts (`coverage.config.load_config`).
+PRODUCTION_ENV = {
+    "COVERAGE_ENV": "production",
+    "SECRET_KEY": "k" * 32,
+    "PUBLIC_BASE_URL": "https://coverage.test",
+}
+
+
 def _postgres_base_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return normalise_database_url(url) if url.startswith("postgres") else None
@@ -97,6 +105,9 @@ def app(tmp_path) -> Iterator[Flask]:
     global _pg_schema_ready
     url = postgres_url() or f"sqlite:///{tmp_path / 'test.sqlite'}"
     app = create_app(config_for_tests(url))
+    # Every calendar the suite serialises is also written by icalendar and must match byte for
+    # byte (coverage.calendars.feeds.Feed.to_ical; a mismatch is checked for below).
+    app.config["ICAL_CROSSCHECK"] = True
     app.test_client_class = DeskClient
     with app.app_context():
         if postgres_url():
@@ -114,6 +125,8 @@ def app(tmp_path) -> Iterator[Flask]:
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+    # Also when a view turned the mismatch into a 500 page.
+    assert not app.extensions.get("ical_crosscheck_failures"), "calendar differs from icalendar"
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from coverage.config import ConfigError, load_config, normalise_database_url
+from tests.conftest import PRODUCTION_ENV
 
 
 def test_production_requires_a_secret_key(tmp_path):
@@ -11,9 +12,9 @@ def test_production_requires_a_secret_key(tmp_path):
 
 
 def test_production_secures_cookies(tmp_path):
-    config = load_config(tmp_path, {"COVERAGE_ENV": "production", "SECRET_KEY": "s" * 40})
+    config = load_config(tmp_path, PRODUCTION_ENV)
     assert config["SESSION_COOKIE_SECURE"] is True
-    assert config["SECRET_KEY"] == "s" * 40
+    assert config["SECRET_KEY"] == PRODUCTION_ENV["SECRET_KEY"]
 
 
 def test_development_key_is_kept_in_the_instance_folder(tmp_path):

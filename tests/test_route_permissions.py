@@ -22,7 +22,7 @@ LOGIN = "login"  # a redirect to the login page
 TABLE: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", "/"): {ANON: 302, WRITER: 302, EDITOR: 302, ADMIN: 302},
     ("GET", "/login"): {ANON: 200, WRITER: 302, EDITOR: 302, ADMIN: 302},
-    ("POST", "/login"): {ANON: 200, WRITER: 302, EDITOR: 302, ADMIN: 302},
+    ("POST", "/login"): {ANON: 422, WRITER: 302, EDITOR: 302, ADMIN: 302},
     ("POST", "/logout"): {ANON: LOGIN, WRITER: 302, EDITOR: 302, ADMIN: 302},
     ("GET", "/account"): {ANON: LOGIN, WRITER: 200, EDITOR: 200, ADMIN: 200},
     ("POST", "/account/password"): {ANON: LOGIN, WRITER: 422, EDITOR: 422, ADMIN: 422},
@@ -95,6 +95,8 @@ TABLE: dict[tuple[str, str], dict[str, int | str]] = {
             ("GET", "/festivals/{slug}/coverage", 200, 200),
             ("GET", "/festivals/{slug}/load", 403, 200),
             ("GET", "/my-work", 200, 200),
+            # One section of the desk's inbox in full: the desk's (a writer has no inbox).
+            ("GET", "/my-work/{key}", 403, 200),
             ("GET", "/festivals/{slug}/pieces/new", 200, 200),
             ("POST", "/festivals/{slug}/pieces/new", 422, 422),
             ("GET", "/pieces/{piece}", 200, 200),
@@ -217,6 +219,7 @@ PLACEHOLDERS = {
     "<token>": "{secret}",
     "<secret>": "{secret}",
     "<int:writer_id>": "{other}",
+    "<key>": "{key}",
 }
 
 
@@ -240,6 +243,7 @@ def _fill(url: str, programme: dict, token_id: int, other: int) -> str:
         number=1,
         secret="cal_not-a-real-secret",
         piece_slug="red-rocket-review",
+        key="pitched",
     )
 
 

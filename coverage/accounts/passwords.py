@@ -6,8 +6,9 @@ passphrases allowed (2.1.2: at least 64; ours is `field_limits.PASSWORD`, which 
 hashing work), no composition rules (2.1.9), and refused when it is a known breached or common
 password (2.1.7). The common passwords are the 30,000 most frequent in leaked password dumps as
 shipped by zxcvbn (Dropbox's estimator, maintained on PyPI as `zxcvbn`): a list we need not keep
-ourselves. A password that is the account's own email, its local part or the person's name is
-refused too (the first thing an attacker who knows the account tries).
+ourselves. A password that is the account's own email, its local part or the person's name, or
+is made of their words with little else ("Sam Carter Sam Carter", "samcarter2026!"), is refused
+too (the first thing an attacker who knows the account tries).
 
 Pure: no Flask, no database.
 """
@@ -43,6 +44,23 @@ def _guessability(password: str) -> int:
     return int(zxcvbn(password[:_SCORED_PREFIX])["score"])
 
 
+def _without_personal_words(folded: str, personal_words: list[str]) -> str:
+    """`folded` with every occurrence of the account's words (longest first) taken out."""
+    for word in sorted(personal_words, key=len, reverse=True):
+        folded = folded.replace(word, " ")
+    return folded
+
+
+def _personal_words(email: str, name: str) -> list[str]:
+    """The words an attacker who knows the account tries first: the email, its local part and
+    domain labels, the name and each of its words."""
+    local, _, domain = email.partition("@")
+    words = [email, local, *local.replace(".", " ").replace("_", " ").split()]
+    words += [label for label in domain.split(".") if len(label) > 2]
+    words += [name, *name.split()]
+    return sorted({word for word in words if len(word) > 1})
+
+
 def password_problem(
     password: str, *, email: str = "", name: str = "", label: str = "Password"
 ) -> str | None:
@@ -57,13 +75,18 @@ def password_problem(
     folded = password.strip().casefold()
     if folded in common_passwords() or folded.replace(" ", "") in common_passwords():
         return f"{label} is one of the most common passwords; choose one that is harder to guess."
+    email, name = email.strip().casefold(), name.strip().casefold()
+    personal = {email, email.partition("@")[0], name} - {""}
+    if folded in personal or folded.replace(" ", "") in {p.replace(" ", "") for p in personal}:
+        return f"{label} must not be your email address or your name."
     if _guessability(password) < MIN_ZXCVBN_SCORE:
         return (
             f"{label} is too easy to guess (a keyboard run, a sequence or repeated characters); "
             "a few unrelated words make a strong one."
         )
-    email = email.strip().casefold()
-    personal = {email, email.partition("@")[0], name.strip().casefold()} - {""}
-    if folded in personal or folded.replace(" ", "") in {p.replace(" ", "") for p in personal}:
-        return f"{label} must not be your email address or your name."
+    # "Sam Carter Sam Carter", "samcarter2026!": the account's words dressed up. What is left
+    # without them must be strong on its own.
+    rest = _without_personal_words(folded, _personal_words(email, name))
+    if rest != folded and (not rest.strip() or _guessability(rest.strip()) < MIN_ZXCVBN_SCORE):
+        return f"{label} must not be made of your email address or your name."
     return None

@@ -23,7 +23,7 @@ from coverage.errors import DomainError, InvalidInput, NotFound
 from coverage.extensions import db
 from coverage.security import throttle
 from coverage.timeutil import utcnow
-from coverage.web import form_error, permission_required, safe_next_url
+from coverage.web import counted, form_error, permission_required, safe_next_url
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,7 +75,9 @@ def login():
             response = redirect(next_url or url_for("pieces.my_work"))
             return throttle.remember_device(response, typed)
         return render_template("accounts/login.html", form=form), 401
-    return render_template("accounts/login.html", form=form)
+    # A posted form missing a field: the page again, the error beside the field.
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
 
 
 def _sign_in(user: User, *, remember: bool) -> None:
@@ -102,7 +104,7 @@ def logout():
     user = current_user._get_current_object()
     # Every device: the remember-me cookies of the account's other browsers stop working too.
     ended = sessions.end_all_sessions(user)
-    audit(AuditAction.LOGOUT, actor=user, detail=f"{ended} session(s) ended")
+    audit(AuditAction.LOGOUT, actor=user, detail=f"{counted(ended, 'session')} ended")
     db.session.commit()
     logout_user()
     # Flask-Login would clear the remember-me cookie with a bare Set-Cookie (no HttpOnly,
@@ -117,6 +119,13 @@ def logout():
     return response
 
 
+def _remember_cookie_name() -> str:
+    from flask import current_app
+    from flask_login import config as login_defaults
+
+    return current_app.config.get("REMEMBER_COOKIE_NAME", login_defaults.COOKIE_NAME)
+
+
 def _clear_remember_cookie(response) -> None:
     """Expire Flask-Login's remember-me cookie with the REMEMBER_COOKIE_* attributes it was set
     with (HttpOnly, SameSite=Lax, Secure in production: ASVS 4.0.3 V3.4)."""
@@ -125,7 +134,7 @@ def _clear_remember_cookie(response) -> None:
 
     config = current_app.config
     response.delete_cookie(
-        config.get("REMEMBER_COOKIE_NAME", login_defaults.COOKIE_NAME),
+        _remember_cookie_name(),
         path=config.get("REMEMBER_COOKIE_PATH", "/"),
         domain=config.get("REMEMBER_COOKIE_DOMAIN"),
         secure=bool(config.get("REMEMBER_COOKIE_SECURE", login_defaults.COOKIE_SECURE)),
@@ -225,20 +234,25 @@ def _reset_password_page(token: str):
                 AuditAction.PASSWORD_RESET,
                 actor=user,
                 detail=(
-                    f"{signed_out.sessions} session(s) ended, "
-                    f"{signed_out.api_tokens} API token(s) revoked"
+                    f"{counted(signed_out.sessions, 'session')} ended, "
+                    f"{counted(signed_out.api_tokens, 'API token')} revoked"
                 ),
             )
             db.session.commit()
             session.pop(RESET_TOKEN_SESSION_KEY, None)
-            if current_user.is_authenticated:
-                logout_user()
+            logout_user()
+            session.pop("_remember", None)
             flash(
                 "Your password has been changed, and every device signed out. "
                 "Log in with the new password.",
                 "success",
             )
-            return redirect(url_for("accounts.login"))
+            response = redirect(url_for("accounts.login"))
+            # Every session of the account has ended: a remember-me cookie this browser holds
+            # is dead, and goes as at logout (with its attributes, not Flask-Login's bare one).
+            if _remember_cookie_name() in request.cookies:
+                _clear_remember_cookie(response)
+            return response
     if form.is_submitted():
         status = 422
     page = render_template("accounts/reset_password.html", form=form, email=reset.user.email)
@@ -320,15 +334,17 @@ def change_password():
             audit(
                 AuditAction.PASSWORD_CHANGED,
                 detail=(
-                    f"{signed_out.sessions} other session(s) ended, "
-                    f"{signed_out.api_tokens} API token(s) revoked"
+                    f"{counted(signed_out.sessions, 'other session')} ended, "
+                    f"{counted(signed_out.api_tokens, 'API token')} revoked"
                 ),
             )
             db.session.commit()
             flash(
                 "Your password has been changed. You are signed out on your other devices"
                 + (
-                    f" and your {signed_out.api_tokens} API token(s) have been revoked."
+                    f" and your {counted(signed_out.api_tokens, 'API token')} "
+                    + ("has" if signed_out.api_tokens == 1 else "have")
+                    + " been revoked."
                     if signed_out.api_tokens
                     else "."
                 ),
@@ -447,8 +463,9 @@ def update_user(user_id: int):
     message = f"{target.name}: {target.role.label}, {state}."
     if change.signed_out is not None:
         message += (
-            f" Signed out on every device ({change.signed_out.sessions} session(s) ended); "
-            f"{change.signed_out.api_tokens} API token(s) revoked."
+            " Signed out on every device "
+            f"({counted(change.signed_out.sessions, 'session')} ended); "
+            f"{counted(change.signed_out.api_tokens, 'API token')} revoked."
         )
     flash(message, "success")
     return redirect(url_for("admin.users"))

@@ -29,6 +29,7 @@ from coverage.notifications.models import EmailPreference, Notification, OutboxM
 from coverage.notifications.rules import Delivery, NoticeKind, PieceParties, Slot
 from coverage.pieces.models import Piece
 from coverage.timeutil import format_in_zone, to_zone
+from coverage.upsert import dialect_insert
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +91,19 @@ def site_url() -> str:
     return stored or FALLBACK_SITE_URL
 
 
-def remember_site_url(now: datetime) -> None:
+def remember_site_url(now: datetime, *, signed_in_as_admin: bool) -> None:
     """Keep the address a user just signed in at, for the links in the worker's emails.
 
-    Called on login (an anonymous request's Host header is anyone's to choose, and a page view
-    should write nothing): the row is written in the login request's own transaction, which is
-    committed here, and only when the address changed (cached per process). An INSERT that
-    ignores a conflict lets two app servers' logins race harmlessly. PUBLIC_BASE_URL, when set,
-    makes this moot."""
+    Only without PUBLIC_BASE_URL (development: production requires it). The Host header is
+    whatever the client wrote, and a password-reset email sent to someone else must not link to
+    a host an attacker chose at their own login: so the address is learnt only when the app
+    checks Host headers (TRUSTED_HOSTS), or from an admin's login (whose browser wrote the
+    Host of the address they use). The row is written in the login request's own transaction,
+    committed here, only when the address changed (cached per process). An INSERT that
+    ignores a conflict lets two app servers' logins race harmlessly."""
     if not has_request_context() or current_app.config.get("PUBLIC_BASE_URL"):
+        return
+    if current_app.config.get("TRUSTED_HOSTS") is None and not signed_in_as_admin:
         return
     seen = request.host_url.rstrip("/")[:255]
     parts = urlsplit(seen)
@@ -107,12 +112,8 @@ def remember_site_url(now: datetime) -> None:
     cache = current_app.extensions.setdefault(_CACHE, {})
     if cache.get(SITE_URL_KEY) == seen:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
-        insert(InstallSetting)
+        dialect_insert(db.session.get_bind().dialect.name, InstallSetting)
         .values(key=SITE_URL_KEY, value=seen, created_at=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )

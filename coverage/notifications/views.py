@@ -34,7 +34,8 @@ def _register(state) -> None:
 @user_logged_in.connect
 def _remember_site_url(app, user=None, **extra) -> None:
     try:
-        services.remember_site_url(utcnow())
+        admin = user is not None and user.role is Role.ADMIN
+        services.remember_site_url(utcnow(), signed_in_as_admin=admin)
     except Exception:  # a login never fails for this; the next one tries again
         db.session.rollback()
         log.warning("could not store the site's address", exc_info=True)

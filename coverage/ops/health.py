@@ -40,6 +40,7 @@ from coverage.identity import InstallSetting
 from coverage.ops.backup import database_heads
 from coverage.ops.rules import WorkerState, parse_heartbeat, worker_state
 from coverage.timeutil import utcnow
+from coverage.upsert import dialect_insert
 from coverage.web import problem
 
 WORKER_HEARTBEAT_KEY = "worker_last_seen"
@@ -136,12 +137,10 @@ def record_worker_heartbeat(now: datetime) -> None:
 
     One upsert (INSERT ... ON CONFLICT DO UPDATE, on PostgreSQL and SQLite alike), so several
     workers and cron runs write it without a read-then-write race."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     value = now.astimezone(UTC).isoformat()
-    statement = insert(InstallSetting).values(key=WORKER_HEARTBEAT_KEY, value=value, created_at=now)
+    statement = dialect_insert(db.engine.dialect.name, InstallSetting).values(
+        key=WORKER_HEARTBEAT_KEY, value=value, created_at=now
+    )
     db.session.execute(
         statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
     )

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coverage.accounts.models import RateLimitCounter
 from coverage.timeutil import utcnow
+from coverage.upsert import dialect_insert
 
 SCHEME = "coverage+db"
 KEY_LENGTH = 255  # RateLimitCounter.key
@@ -42,16 +43,6 @@ def storage_key(key: str) -> str:
     if len(key) <= KEY_LENGTH:
         return key
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
-
-
-def _upsert_statement(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - the desk runs on these two only
-        raise NotImplementedError(f"no rate-limit counter upsert for {dialect}")
-    return insert
 
 
 class DatabaseStorage(Storage):
@@ -94,8 +85,7 @@ class DatabaseStorage(Storage):
         the same key at the same moment both count."""
         now = utcnow()
         engine = self.engine
-        insert = _upsert_statement(engine.dialect.name)
-        statement = insert(_counters).values(
+        statement = dialect_insert(engine.dialect.name, _counters).values(
             key=storage_key(key), count=amount, expires_at=now + timedelta(seconds=expiry)
         )
         window_over = _counters.c.expires_at <= now

@@ -28,9 +28,9 @@ that allows at most 100 failed attempts per hour on one account; we allow far fe
 
 A refused attempt is answered 429 with `Retry-After` (seconds, RFC 9110 section 10.2.3) and a
 page saying when to try again; the answer is the same for an existing and an unknown email, as
-failures for both are counted alike (ASVS V2.2.1, V3.2.x on enumeration). One `login_throttled`
-audit event is recorded per key and window, not per refused request, so a flood cannot fill the
-audit log.
+failures for both are counted alike (ASVS V2.2.1, V3.2.x on enumeration). One audit event
+(`login_throttled`, or `password_reset_throttled`) is recorded per key and window, not per
+refused request, so a flood cannot fill the audit log.
 
 Counters live in the database (coverage.security.limits_storage), shared by every app server.
 """
@@ -177,6 +177,18 @@ def _config(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
+def _exempt_when(limit: _Limit) -> Callable[[], bool]:
+    """The limit does not apply without a key (no email typed: the form refuses it anyway,
+    and Flask-Limiter would log an error for the empty key) or when its own exemption holds."""
+
+    def exempt() -> bool:
+        if not limit.key_func():
+            return True
+        return bool(limit.exempt_when and limit.exempt_when())
+
+    return exempt
+
+
 def _limited(
     view: F, what: str, *limits: _Limit, action: AuditAction = AuditAction.LOGIN_THROTTLED
 ) -> F:
@@ -188,7 +200,7 @@ def _limited(
             key_func=limit.key_func,
             methods=["POST"],
             deduct_when=_failed_login if limit.failures_only else None,
-            exempt_when=limit.exempt_when,
+            exempt_when=_exempt_when(limit),
             on_breach=_refuse(what, action),
         )(view)
     return _ending_sqlite_transaction(view)

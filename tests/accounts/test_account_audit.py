@@ -58,7 +58,7 @@ def test_logout_and_ending_a_session_are_recorded(app, client, users):
     assert ended.actor_id == users["writer"] and ended.target == f"session {phone_id}"
     assert "Firefox on Linux" in ended.detail
     (logout,) = audit_rows(app, "logout")
-    assert logout.actor_id == users["writer"] and logout.detail == "1 session(s) ended"
+    assert logout.actor_id == users["writer"] and logout.detail == "1 session ended"
 
 
 def test_password_change_and_api_tokens_are_recorded(app, client, users, login):
@@ -80,7 +80,7 @@ def test_password_change_and_api_tokens_are_recorded(app, client, users, login):
     assert "my script" in created.target and "my script" in revoked.target
     assert created.actor_id == revoked.actor_id == users["writer"]
     (changed,) = audit_rows(app, "password_changed")
-    assert changed.detail == "0 other session(s) ended, 0 API token(s) revoked"
+    assert changed.detail == "0 other sessions ended, 0 API tokens revoked"
 
 
 def test_a_refused_password_change_records_nothing(app, client, users, login):

@@ -10,7 +10,7 @@ import re
 from coverage.config import load_config
 from tests.accounts.helpers import audit_rows, browser, sign_in
 from tests.api.test_programme_api import FESTIVAL
-from tests.conftest import log_in
+from tests.conftest import PRODUCTION_ENV, log_in
 from tests.programme import test_import as imports
 
 API_SECRET = re.compile(r'value="(fcapi_[^"]+)"')
@@ -152,7 +152,7 @@ def test_logout_clears_the_remember_cookie_httponly_and_samesite(app, client, us
 
 
 def test_logout_clears_the_remember_cookie_as_secure_in_production(app, client, users, tmp_path):
-    production = load_config(tmp_path, {"COVERAGE_ENV": "production", "SECRET_KEY": "k" * 32})
+    production = load_config(tmp_path, PRODUCTION_ENV)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         app.config[key] = production[key]
     sign_in(client, "writer@example.org", remember=True)
@@ -195,3 +195,33 @@ def test_a_refused_import_command_is_not_recorded(app, tmp_path):
     broken.write_text("Film,Date\nRed Rocket,not a date\n")
     assert imports.import_file(app, slug, broken).exit_code != 0
     assert audit_rows(app, "programme_imported") == []
+
+
+def test_a_programme_file_over_the_upload_limit_is_413_content_too_large(
+    app, client, users, login, programme
+):
+    from tests.programme.test_import import upload
+
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    login("editor")
+    response = upload(client, programme["slug"], b"Film,Date\n" + b"x" * 8192)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    # RFC 9110's name (werkzeug still says "Request Entity Too Large").
+    assert "Content Too Large" in page and "Entity" not in page
+    assert "Programme files may be at most" in page
+
+
+def test_a_password_reset_while_signed_in_clears_the_remember_cookie_the_same_way(
+    app, client, users
+):
+    from tests.accounts.test_password_reset import _link, _path, _reset
+
+    sign_in(client, "writer@example.org", remember=True)
+    link = _link(app, client)
+    client.get(_path(link))  # the link moves into the session: /password/reset/new
+    response = _reset(client, "/password/reset/new")
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    cookie = _remember_cookie(response)
+    assert "Max-Age=0" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

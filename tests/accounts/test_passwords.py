@@ -57,6 +57,27 @@ def test_the_rule_refuses_the_email_its_local_part_and_the_name(password):
     assert problem == "Password must not be your email address or your name."
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Sam Carter Sam Carter",  # the name twice: long enough, and no common password
+        "carter.sam.carter",
+        "samcarter2026!",
+        "Festivaldesk Sam",  # the email's domain and the first name
+    ],
+)
+def test_the_rule_refuses_passwords_made_of_the_accounts_own_words(password):
+    problem = password_problem(password, email="sam.carter@festivaldesk.org", name="Sam Carter")
+    assert problem == "Password must not be made of your email address or your name."
+
+
+def test_the_accounts_words_beside_unrelated_ones_are_accepted():
+    problem = password_problem(
+        "Carter walks the tram lantern", email="sam.carter@festivaldesk.org", name="Sam Carter"
+    )
+    assert problem is None
+
+
 # --- Every way a password is set ---------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from tests.accounts.helpers import (
     is_signed_in,
     sign_in,
 )
-from tests.conftest import count_statements
+from tests.conftest import PRODUCTION_ENV, count_statements
 
 
 def _sessions(app, user_id: int) -> list[LoginSession]:
@@ -218,7 +218,7 @@ def test_session_and_remember_cookies_are_httponly_and_samesite_lax(app, client,
 
 
 def test_cookies_are_secure_in_production(app, client, users, tmp_path):
-    production = load_config(tmp_path, {"COVERAGE_ENV": "production", "SECRET_KEY": "k" * 32})
+    production = load_config(tmp_path, PRODUCTION_ENV)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         assert production[key] is True
         app.config[key] = production[key]

@@ -271,7 +271,12 @@ def test_no_page_allows_inline_or_evaluated_script(client, users, login, publish
 
 
 def production_app(tmp_path: Path, database_url: str, **environment: str):
-    env = {"COVERAGE_ENV": "production", "SECRET_KEY": "s" * 40, **environment}
+    env = {
+        "COVERAGE_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "PUBLIC_BASE_URL": "https://coverage.test",
+        **environment,
+    }
     config = load_config(tmp_path, env)
     config.update(config_for_tests(database_url))
     return create_app(config)

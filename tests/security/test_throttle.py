@@ -318,3 +318,17 @@ def test_guessing_spread_over_many_addresses_meets_the_account_ceiling(app, user
     refused = log_in(_from(app, "203.0.113.99"), "writer@example.org", WRONG)
     assert refused.status_code == 429
     assert _retry_after(refused) > 0
+
+
+def test_a_log_in_without_an_email_is_refused_by_the_form_and_logs_no_limiter_error(
+    app, client, users, caplog
+):
+    caplog.set_level("WARNING")
+    for _ in range(3):
+        response = client.post_form("/login", {"email": "", "password": "x"}, page="/login")
+        assert response.status_code == 422  # the form again, with its error
+    assert "Enter your email address." in response.get_data(as_text=True)
+    assert not [r for r in caplog.records if "Skipping limit" in r.getMessage()]
+    # The address limit still counts them: it has a key.
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RateLimitCounter)) >= 1
