@@ -15,6 +15,7 @@ from coverage.calendars.models import FeedBody, FeedState, FeedToken
 from coverage.errors import InvalidInput, NotPermitted
 from coverage.extensions import db
 from coverage.festivals.models import Festival
+from coverage.upsert import dialect_insert
 
 TOKEN_PREFIX = "cal"
 
@@ -111,7 +112,14 @@ def feed_last_modified(
     state = db.session.get(FeedState, scope)
     if state is None:
         moment = max(content_changed, now)
-        db.session.add(FeedState(scope=scope, etag=etag, last_modified=moment))
+        # Not session.add: a pending row would be flushed by the next query, and when another
+        # server inserted the same feed's row first, that query would fail. This INSERT leaves
+        # the other row in place; both answers are dated after every change either saw.
+        db.session.execute(
+            dialect_insert(db.session.get_bind().dialect.name, FeedState)
+            .values(scope=scope, etag=etag, last_modified=moment)
+            .on_conflict_do_nothing(index_elements=["scope"])
+        )
         return moment, True
     if state.etag == etag:
         return max(state.last_modified, content_changed), False
@@ -123,8 +131,8 @@ def feed_last_modified(
 
 
 def save_feed_state() -> None:
-    """Commit what `feed_last_modified` staged; a concurrent first request may have stored the
-    same feed's row first, which is as good."""
+    """Commit what `feed_last_modified` staged. Inserts leave a row another server stored first
+    (which is as good); an update racing another's commit is as good as theirs."""
     try:
         db.session.commit()
     except IntegrityError:
@@ -153,5 +161,9 @@ def store_feed_body(scope: str, etag: str, body: bytes, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     if replaced.rowcount == 0:
-        db.session.add(FeedBody(scope=scope, etag=etag, body=body, built_at=now))
+        db.session.execute(
+            dialect_insert(db.session.get_bind().dialect.name, FeedBody)
+            .values(scope=scope, etag=etag, body=body, built_at=now)
+            .on_conflict_do_nothing(index_elements=["scope"])
+        )
     save_feed_state()

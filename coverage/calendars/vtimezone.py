@@ -13,6 +13,7 @@ import calendar as _calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur, vUTCOffset
@@ -84,13 +85,8 @@ def vtimezone(zone: str, first: date, last: date) -> Timezone:
 
     It is valid for every instant from a year before ``first`` to a year after ``last``.
     """
-    if last < first:
-        raise ValueError(f"last ({last}) is before first ({first})")
+    first, last = _sane_range(first, last)
     tz = ZoneInfo(zone)  # raises ZoneInfoNotFoundError for an unknown zone
-    # A typo stored before dates were checked (year 1, 9999) must not break the feed or make it
-    # list two thousand years of transitions: such an event is written in UTC anyway.
-    first = min(max(first, SANE_FIRST), SANE_LAST)
-    last = max(min(last, SANE_LAST), first)
     start_year = first.year - MARGIN_YEARS
     end_year = last.year + MARGIN_YEARS
     window_start = datetime(start_year, 1, 1, tzinfo=UTC) - timedelta(days=2)
@@ -150,19 +146,54 @@ def vtimezone(zone: str, first: date, last: date) -> Timezone:
     return component
 
 
-def add_timezones(calendar: Calendar, zones: Iterable[tuple[str, date, date]]) -> None:
-    """Add one VTIMEZONE per distinct zone in ``zones`` (ranges of the same zone are merged).
+def _sane_range(first: date, last: date) -> tuple[date, date]:
+    """`first` and `last` within SANE_FIRST..SANE_LAST. ValueError if `last` is before `first`."""
+    if last < first:
+        raise ValueError(f"last ({last}) is before first ({first})")
+    # A typo stored before dates were checked (year 1, 9999) must not break the feed or make it
+    # list two thousand years of transitions: such an event is written in UTC anyway.
+    first = min(max(first, SANE_FIRST), SANE_LAST)
+    return first, max(min(last, SANE_LAST), first)
 
-    The components go in front of the calendar's other components, after any VTIMEZONEs
-    already there. A zone that already has a VTIMEZONE in the calendar is left alone.
+
+def vtimezone_ical(zone: str, first: date, last: date) -> bytes:
+    """`vtimezone(zone, first, last)` serialised by icalendar (BEGIN:VTIMEZONE to END:VTIMEZONE,
+    every line ending in CRLF), byte for byte as it appears inside a calendar.
+
+    Cached: the component depends only on the zone and the years of the (clamped) dates, and
+    tzdata does not change under a running process, so a feed request does not rebuild it.
+    Raises like `vtimezone` (ValueError, ZoneInfoNotFoundError); errors are not cached.
     """
+    first, last = _sane_range(first, last)
+    return _vtimezone_ical(zone, first.year, last.year)
+
+
+@lru_cache(maxsize=128)
+def _vtimezone_ical(zone: str, first_year: int, last_year: int) -> bytes:
+    # A few KB each (a fallback zone over many years, tens of KB): 128 covers every zone and
+    # season a desk serves at once.
+    return vtimezone(zone, date(first_year, 1, 1), date(last_year, 1, 1)).to_ical()
+
+
+def merge_ranges(zones: Iterable[tuple[str, date, date]]) -> dict[str, tuple[date, date]]:
+    """One (first, last) date range per zone covering every range given for it (in any order;
+    a reversed range counts as its two ends)."""
     ranges: dict[str, tuple[date, date]] = {}
     for zone, first, last in zones:
         low, high = min(first, last), max(first, last)
         if zone in ranges:
             low, high = min(low, ranges[zone][0]), max(high, ranges[zone][1])
         ranges[zone] = (low, high)
+    return ranges
 
+
+def add_timezones(calendar: Calendar, zones: Iterable[tuple[str, date, date]]) -> None:
+    """Add one VTIMEZONE per distinct zone in ``zones`` (ranges of the same zone are merged).
+
+    The components go in front of the calendar's other components, after any VTIMEZONEs
+    already there. A zone that already has a VTIMEZONE in the calendar is left alone.
+    """
+    ranges = merge_ranges(zones)
     existing = {str(component["TZID"]) for component in calendar.walk("VTIMEZONE")}
     position = 0
     while position < len(calendar.subcomponents) and isinstance(

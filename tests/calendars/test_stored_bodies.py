@@ -109,3 +109,92 @@ def test_the_other_feeds_are_stored_too(app, client, users, programme, kind, mon
 
     _no_builds(monkeypatch)
     assert client.get(url).data == first.data
+
+
+def _another_server_inserts_first(app, table: str, row: dict) -> list[str]:
+    """Just before this request's INSERT into `table`, another server (another connection)
+    commits `row` there: the race of two app servers serving a feed's first request. Returns
+    the list the hook appends the table to when it fired."""
+    from sqlalchemy import event, insert
+
+    fired: list[str] = []
+    target = db.metadata.tables[table]
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if fired or not statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+            return
+        fired.append(table)
+        with connection.engine.connect() as other:
+            other.execute(insert(target).values(**row))
+            other.commit()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+    return fired
+
+
+def test_two_servers_serving_a_feeds_first_request_at_once_both_answer_it(
+    app, client, festival_feed
+):
+    from datetime import UTC, datetime
+
+    from coverage.calendars.models import FeedState
+
+    url = feed_path(festival_feed)
+    scope = _scope_of(app, client, url)
+    earlier = datetime(2026, 1, 1, tzinfo=UTC)
+    fired = _another_server_inserts_first(
+        app, "calendar_feed_states", {"scope": scope, "etag": '"other"', "last_modified": earlier}
+    )
+
+    response = client.get(url)
+
+    assert fired == ["calendar_feed_states"]
+    assert response.status_code == 200
+    assert icalendar_events(response.data)
+    with app.app_context():
+        # The other server's row stands; the next request brings it up to date.
+        assert db.session.get(FeedState, scope).etag == '"other"'
+    again = client.get(url)
+    assert again.status_code == 200 and again.data == response.data
+    with app.app_context():
+        assert db.session.get(FeedState, scope).etag == again.headers["ETag"]
+
+
+def test_two_servers_storing_a_feeds_first_body_at_once_keep_one(
+    app, client, festival_feed, database_backend
+):
+    from datetime import UTC, datetime
+
+    if database_backend == "sqlite":
+        pytest.skip("on SQLite the UPDATE before the INSERT holds the write lock: no race")
+    url = feed_path(festival_feed)
+    scope = _scope_of(app, client, url)
+    fired = _another_server_inserts_first(
+        app,
+        "calendar_feed_bodies",
+        {"scope": scope, "etag": '"other"', "body": b"theirs", "built_at": datetime.now(UTC)},
+    )
+
+    response = client.get(url)
+
+    assert fired == ["calendar_feed_bodies"]
+    assert response.status_code == 200 and icalendar_events(response.data)
+    with app.app_context():
+        assert db.session.execute(select(FeedBody.scope)).scalars().all() == [scope]
+
+
+def _scope_of(app, client, url: str) -> str:
+    """The scope the feed at `url` is kept under: served once, then its rows removed, so the
+    next request is the feed's first again."""
+    from sqlalchemy import delete
+
+    from coverage.calendars.models import FeedState
+
+    assert client.get(url).status_code == 200
+    with app.app_context():
+        scope = db.session.scalars(select(FeedState.scope)).one()
+        db.session.execute(delete(FeedBody))
+        db.session.execute(delete(FeedState))
+        db.session.commit()
+    return scope
