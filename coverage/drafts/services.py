@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from coverage import field_limits as limits
 from coverage.accounts.models import User
@@ -293,7 +294,10 @@ def set_pull_quote(piece: Piece, author: User, quote: str) -> None:
 def revisions_of(piece: Piece) -> list[Revision]:
     return list(
         db.session.scalars(
-            select(Revision).where(Revision.piece_id == piece.id).order_by(Revision.number.desc())
+            select(Revision)
+            .where(Revision.piece_id == piece.id)
+            .options(joinedload(Revision.author))  # the list names each author
+            .order_by(Revision.number.desc())
         )
     )
 
@@ -457,6 +461,7 @@ def comments_of(piece: Piece) -> list[Comment]:
         db.session.scalars(
             select(Comment)
             .where(Comment.piece_id == piece.id)
+            .options(joinedload(Comment.author))  # the page names each author
             .order_by(Comment.created_at, Comment.id)
         )
     )

@@ -7,28 +7,37 @@ does not grow with films or pieces (tests assert it).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coverage.accounts.models import User
+from coverage.dbtypes import UTCDateTime
 from coverage.extensions import db
-from coverage.festivals.models import Festival
+from coverage.festivals.models import Festival, Venue
+from coverage.pieces.inbox import InboxSection, desk_inbox, line_options
+from coverage.pieces.inbox_rules import FestivalDates, festival_ranks
 from coverage.pieces.kinds import PieceKind, PieceState
-from coverage.pieces.models import ClashOverride, Piece, Transition
+from coverage.pieces.models import (
+    ClashOverride,
+    Piece,
+    Transition,
+    piece_films,
+    piece_interviewees,
+)
 from coverage.pieces.services import (
     COMMITTED_STATES,
     OverrideNow,
     commitment_for,
-    facts,
     is_desk,
     overrides_now,
 )
-from coverage.pieces.workflow import release_time
-from coverage.programme.kinds import ScreeningKind
-from coverage.programme.models import Film, Screening
+from coverage.programme.kinds import PremiereStatus, ScreeningKind
+from coverage.programme.models import Film, Person, Screening
 from coverage.programme.schedule import festival_days
 from coverage.timeutil import to_zone
 
@@ -47,12 +56,43 @@ class BoardFilters:
         return bool(self.uncovered or self.section or self.writer_id or self.state)
 
 
+@dataclass(frozen=True)
+class BoardFilm:
+    """What the board shows of a film."""
+
+    id: int
+    title: str
+    section: str
+    premiere_status: PremiereStatus
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A piece as the board shows it (writer, state, due time): read as a plain row, as a
+    board holds a thousand and more."""
+
+    id: int
+    kind: PieceKind
+    state: PieceState
+    film_id: int | None
+    writer_id: int | None
+    writer_name: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BoardWriter:
+    id: int
+    name: str
+
+
 @dataclass
 class BoardRow:
-    film: Film
-    first_press: Screening | None
-    first_public: Screening | None
-    cells: dict[PieceKind, list[Piece]] = field(default_factory=dict)
+    film: BoardFilm
+    # Starts of the film's first press screening and first public one still on, if any.
+    first_press: datetime | None
+    first_public: datetime | None
+    cells: dict[PieceKind, list[Chip]] = field(default_factory=dict)
 
     @property
     def covered(self) -> bool:
@@ -63,84 +103,207 @@ class BoardRow:
 class Board:
     festival: Festival
     rows: list[BoardRow]
-    unattached: list[Piece]  # pieces tied to no film (news, some features)
+    # Pieces tied to no film (news, some features), with their chips; the pieces are loaded
+    # for their titles.
+    unattached: list[tuple[Piece, Chip]]
     state_counts: dict[PieceState, int]
-    writers: list[User]
+    writers: list[BoardWriter]
     sections: list[str]
     total_films: int
     # {piece id: its standing or worsened "assign anyway" records}: the chip's warning.
     clash_marks: dict[int, list[OverrideNow]] = field(default_factory=dict)
 
 
-def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
-    films = db.session.scalars(
-        select(Film)
-        .where(Film.festival_id == festival.id)
-        .options(selectinload(Film.screenings))
-        .order_by(Film.title)
-    ).all()
-    pieces = db.session.scalars(
-        select(Piece)
-        .where(Piece.festival_id == festival.id)
-        .options(
-            selectinload(Piece.writer),
-            selectinload(Piece.other_films),
-            selectinload(Piece.interviewees),
-            selectinload(Piece.film),
-            selectinload(Piece.clash_overrides),
-            # The clashes are read again against the present times (`overrides_now`).
-            selectinload(Piece.screening).selectinload(Screening.venue),
-            selectinload(Piece.screening).selectinload(Screening.film),
+def _first_screenings(festival: Festival) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """{film id: (start of its first press screening, of its first public one)}, cancelled
+    ones left out: one grouped query, no screening loaded as an object."""
+    public = [kind for kind in ScreeningKind if kind.is_public_facing]
+
+    def first(kinds) -> ColumnElement:
+        return type_coerce(
+            func.min(case((Screening.kind.in_(kinds), Screening.starts_at))), UTCDateTime()
         )
-        .order_by(Piece.id)
-    ).all()
-    clash_marks = {
+
+    rows = db.session.execute(
+        select(Screening.film_id, first(PRESS_KINDS), first(public))
+        .where(Screening.festival_id == festival.id, Screening.cancelled.is_(False))
+        .group_by(Screening.film_id)
+    )
+    return {film_id: (press, public_at) for film_id, press, public_at in rows}
+
+
+def _other_films(festival: Festival) -> dict[int, set[int]]:
+    """{piece id: the films it covers beyond its main one}, for the festival's pieces: one
+    query of plain rows."""
+    rows = db.session.execute(
+        select(piece_films.c.piece_id, piece_films.c.film_id)
+        .join(Piece, Piece.id == piece_films.c.piece_id)
+        .where(Piece.festival_id == festival.id)
+    )
+    others: dict[int, set[int]] = defaultdict(set)
+    for piece_id, film_id in rows:
+        others[piece_id].add(film_id)
+    return others
+
+
+def _with_interviewees(pieces: Sequence[Piece]) -> None:
+    """Load the interviewees of the interviews among `pieces` (their working title names
+    them) in one query; the other pieces' titles do not read them."""
+    interviews = {p.id: p for p in pieces if p.kind is PieceKind.INTERVIEW}
+    if not interviews:
+        return
+    people: dict[int, list[Person]] = defaultdict(list)
+    rows = db.session.execute(
+        select(piece_interviewees.c.piece_id, Person)
+        .join(Person, Person.id == piece_interviewees.c.person_id)
+        .where(piece_interviewees.c.piece_id.in_(list(interviews)))
+        .order_by(Person.id)
+    )
+    for piece_id, person in rows:
+        people[piece_id].append(person)
+    for piece_id, piece in interviews.items():
+        set_committed_value(piece, "interviewees", people[piece_id])
+
+
+def _clash_marks(festival: Festival, chips: Sequence[Chip]) -> dict[int, list[OverrideNow]]:
+    """{piece id: its standing or worsened "assign anyway" records} (`overrides_now`). The
+    overrides come in one query; only when there are some are those pieces and their writers'
+    diaries loaded (one query, and one for interviewees' names)."""
+    overrides: dict[int, list[ClashOverride]] = defaultdict(list)
+    for override in db.session.scalars(
+        select(ClashOverride)
+        .join(Piece, Piece.id == ClashOverride.piece_id)
+        .where(Piece.festival_id == festival.id)
+        .order_by(ClashOverride.created_at, ClashOverride.id)
+    ):
+        overrides[override.piece_id].append(override)
+    if not overrides:
+        return {}
+    writers = {chip.writer_id for chip in chips if chip.id in overrides and chip.writer_id}
+    # The clashes are read again against the present times: those pieces, and every
+    # commitment of their writers in the festival, with its screening, venue and film.
+    diary = (
+        db.session.scalars(
+            select(Piece)
+            .where(
+                Piece.festival_id == festival.id,
+                or_(
+                    Piece.id.in_(list(overrides)),
+                    and_(Piece.writer_id.in_(writers), Piece.state.in_(COMMITTED_STATES)),
+                ),
+            )
+            .options(*line_options(interviewees=False), *commitment_options())
+        )
+        .unique()
+        .all()
+    )
+    overridden = [piece for piece in diary if piece.id in overrides]
+    for piece in overridden:
+        set_committed_value(piece, "clash_overrides", overrides[piece.id])
+    _with_interviewees(diary)
+    return {
         piece_id: marked
-        for piece_id, read in overrides_now(festival, pieces, pieces).items()
+        for piece_id, read in overrides_now(festival, overridden, diary).items()
         if (marked := [o for o in read if o.marked])
     }
-    state_counts = Counter(piece.state for piece in pieces)
+
+
+def _chips(festival: Festival) -> list[Chip]:
+    """Every piece of the festival as a chip, oldest first: one query of plain rows."""
+    rows = db.session.execute(
+        select(
+            Piece.id,
+            Piece.kind,
+            Piece.state,
+            Piece.film_id,
+            Piece.writer_id,
+            func.coalesce(User.name, ""),
+            Piece.due_at,
+        )
+        .outerjoin(User, User.id == Piece.writer_id)
+        .where(Piece.festival_id == festival.id)
+        .order_by(Piece.id)
+    )
+    return [Chip(*row) for row in rows]
+
+
+def coverage_board(festival: Festival, filters: BoardFilters) -> Board:
+    """Every film of the festival with its pieces by kind, the pieces tied to no film, counts
+    by state, and the clash warnings. A constant number of queries, and only what the board
+    shows is read, as plain rows: no piece's text, no film's synopsis; only the few pieces tied
+    to no film (for their titles) and those assigned over a clash are loaded as objects."""
+    films = [
+        BoardFilm(*row)
+        for row in db.session.execute(
+            select(Film.id, Film.title, Film.section, Film.premiere_status)
+            .where(Film.festival_id == festival.id)
+            .order_by(Film.title)
+        )
+    ]
+    firsts = _first_screenings(festival)
+    chips = _chips(festival)
+    other_films = _other_films(festival)
+    clash_marks = _clash_marks(festival, chips)
+    state_counts = Counter(chip.state for chip in chips)
     writers = sorted(
-        {piece.writer for piece in pieces if piece.writer is not None}, key=lambda u: u.name
+        {BoardWriter(chip.writer_id, chip.writer_name) for chip in chips if chip.writer_id},
+        key=lambda writer: (writer.name, writer.id),
     )
 
-    def shown(piece: Piece) -> bool:
-        if filters.writer_id and piece.writer_id != filters.writer_id:
+    def shown(chip: Chip) -> bool:
+        if filters.writer_id and chip.writer_id != filters.writer_id:
             return False
-        return not (filters.state and piece.state is not filters.state)
+        return not (filters.state and chip.state is not filters.state)
 
-    by_film: dict[int, list[Piece]] = defaultdict(list)
-    unattached = []
-    for piece in pieces:
-        film_ids = {film.id for film in piece.other_films}
-        if piece.film_id:
-            film_ids.add(piece.film_id)
-        if not film_ids and shown(piece):
-            unattached.append(piece)
+    by_film: dict[int, list[Chip]] = defaultdict(list)
+    unattached: list[Chip] = []
+    for chip in chips:
+        film_ids = set(other_films.get(chip.id, ()))
+        if chip.film_id:
+            film_ids.add(chip.film_id)
+        if not film_ids and shown(chip):
+            unattached.append(chip)
         for film_id in film_ids:
-            by_film[film_id].append(piece)
+            by_film[film_id].append(chip)
 
     rows = []
     for film in films:
         if filters.section and film.section != filters.section:
             continue
-        live = [s for s in film.screenings if not s.cancelled]
-        first_press = next((s for s in live if s.kind in PRESS_KINDS), None)
-        first_public = next((s for s in live if s.kind.is_public_facing), None)
-        film_pieces = by_film.get(film.id, [])
-        not_spiked = [p for p in film_pieces if p.state is not PieceState.SPIKED]
+        film_chips = by_film.get(film.id, [])
+        not_spiked = [c for c in film_chips if c.state is not PieceState.SPIKED]
         if filters.uncovered and not_spiked:
             continue
-        row = BoardRow(film, first_press, first_public)
+        row = BoardRow(film, *firsts.get(film.id, (None, None)))
         for kind in PieceKind:
-            row.cells[kind] = [p for p in film_pieces if p.kind is kind and shown(p)]
+            row.cells[kind] = [c for c in film_chips if c.kind is kind and shown(c)]
         if (filters.writer_id or filters.state) and not row.covered:
             continue
         rows.append(row)
     sections = sorted({film.section for film in films if film.section})
     return Board(
-        festival, rows, unattached, dict(state_counts), writers, sections, len(films), clash_marks
+        festival,
+        rows,
+        _with_pieces(unattached),
+        dict(state_counts),
+        writers,
+        sections,
+        len(films),
+        clash_marks,
     )
+
+
+def _with_pieces(chips: list[Chip]) -> list[tuple[Piece, Chip]]:
+    """The chips with their pieces, loaded for their titles (`piece_title`): two queries."""
+    if not chips:
+        return []
+    pieces = {
+        piece.id: piece
+        for piece in db.session.scalars(
+            select(Piece).where(Piece.id.in_([c.id for c in chips])).options(*line_options())
+        ).unique()
+    }
+    return [(pieces[chip.id], chip) for chip in chips]
 
 
 @dataclass
@@ -222,26 +385,6 @@ class Attendance:
 
 
 @dataclass
-class InboxItem:
-    piece: Piece
-    # When it entered the section's state; for overdue pieces their due time, for scheduled
-    # ones their go-live time.
-    at: datetime
-    # For a declined piece, the decline: who (its actor, the writer) and when.
-    step: Transition | None = None
-
-
-@dataclass
-class InboxSection:
-    """One kind of thing waiting for the desk; `key` names the action each line offers."""
-
-    key: str
-    title: str
-    empty: str
-    items: list[InboxItem] = field(default_factory=list)
-
-
-@dataclass
 class MyWork:
     overdue: list[Piece]
     due_next: list[Piece]
@@ -258,107 +401,87 @@ class MyWork:
 
 
 WRITING = (PieceState.ASSIGNED, PieceState.DRAFTING)
-INBOX_STATES = (
-    PieceState.FILED,
-    PieceState.EDITING,
-    PieceState.READY,
-    PieceState.SCHEDULED,
-    PieceState.PITCHED,
-)
+PITCHED = PieceState.PITCHED
+# A screening or interview stays on My work this long after it ended (just seen).
+JUST_SEEN = timedelta(hours=3)
 
 
-def _last_step_into(piece: Piece) -> Transition | None:
-    """The transition that brought the piece into its present state (transitions loaded)."""
-    steps = [t for t in piece.transitions if t.to_state is piece.state]
-    return max(steps, key=lambda t: (t.created_at, t.id)) if steps else None
-
-
-def desk_inbox(user: User, now: datetime) -> list[InboxSection]:
-    """What waits for the desk across all festivals, oldest first in each section: filed copy
-    to take, pieces this editor is editing, ready pieces to publish, scheduled ones (by go-live
-    time), overdue assignments of any writer, pitches to decide and declined assignments to
-    reassign. Two queries plus the eager loads, however many pieces."""
-    pieces = db.session.scalars(
-        select(Piece)
-        .where(
-            or_(
-                Piece.state.in_(INBOX_STATES),
-                and_(Piece.state.in_(WRITING), Piece.due_at < now),
-            )
+def commitment_options() -> tuple:
+    """Loader options for `commitment_for` (with `inbox.line_options`): the screening, its
+    venue's and film's names, and the interview slot; joined, so no query per piece."""
+    return (
+        load_only(Piece.screening_id, Piece.slot_starts_at, Piece.slot_ends_at, Piece.slot_place),
+        joinedload(Piece.screening)
+        .load_only(
+            Screening.id,
+            Screening.film_id,
+            Screening.venue_id,
+            Screening.starts_at,
+            Screening.ends_at,
+            Screening.kind,
         )
         .options(
-            selectinload(Piece.festival),
-            selectinload(Piece.film).selectinload(Film.screenings),
-            selectinload(Piece.writer),
-            selectinload(Piece.editor),
-            selectinload(Piece.interviewees),
-            selectinload(Piece.transitions).selectinload(Transition.actor),
-        )
-        .order_by(Piece.id)
-    ).all()
-    sections = {
-        "filed": InboxSection("filed", "Filed copy waiting for an edit", "No filed copy waiting."),
-        "editing": InboxSection("editing", "You are editing", "Nothing on your desk."),
-        "ready": InboxSection("ready", "Ready, not yet published", "Nothing ready."),
-        "scheduled": InboxSection("scheduled", "Scheduled to go live", "Nothing scheduled."),
-        "overdue": InboxSection("overdue", "Overdue assignments", "No assignment is overdue."),
-        "pitched": InboxSection("pitched", "Pitches to decide", "No pitches waiting."),
-        "declined": InboxSection(
-            "declined", "Declined: to reassign", "No declined assignment waiting."
+            joinedload(Screening.venue).load_only(Venue.id, Venue.name),
+            joinedload(Screening.film).load_only(Film.id, Film.title),
         ),
-    }
-    for piece in pieces:
-        step = _last_step_into(piece)
-        entered = step.created_at if step is not None else piece.created_at
-        key = None
-        at = entered
-        if piece.state in WRITING:
-            key, at = "overdue", piece.due_at
-        elif piece.state is PieceState.PITCHED:
-            declined = step is not None and step.action == "decline"
-            key = "declined" if declined or piece.decline_reason else "pitched"
-        elif piece.state is PieceState.EDITING:
-            # Its editor is the one who took it for edit (`services.transition` records them).
-            if piece.editor_id == user.id:
-                key = "editing"
-        elif piece.state is PieceState.SCHEDULED:
-            key, at = "scheduled", release_time(facts(piece)) or entered
-        else:
-            key = piece.state.value
-        if key is not None and at is not None:
-            sections[key].items.append(
-                InboxItem(piece, at, step if key == "declined" and step is not None else None)
-            )
-    for section in sections.values():
-        section.items.sort(key=lambda item: (item.at, item.piece.id))
-    return list(sections.values())
+    )
 
 
 def desk_counts(now: datetime) -> tuple[int, int]:
-    """(filed pieces waiting, overdue assignments) across all festivals: two COUNT queries."""
-    filed = db.session.scalar(select(func.count(Piece.id)).where(Piece.state == PieceState.FILED))
-    overdue = db.session.scalar(
-        select(func.count(Piece.id)).where(Piece.state.in_(WRITING), Piece.due_at < now)
-    )
+    """(filed pieces waiting, overdue assignments) across all festivals: one query, counted
+    from the index on (state, due_at) without reading a piece (the top bar of every desk page
+    asks)."""
+    filed, overdue = db.session.execute(
+        select(
+            func.count(Piece.id).filter(Piece.state == PieceState.FILED),
+            func.count(Piece.id).filter(Piece.state.in_(WRITING), Piece.due_at < now),
+        ).where(Piece.state.in_([PieceState.FILED, *WRITING]))
+    ).one()
     return filed or 0, overdue or 0
 
 
 def my_work(user: User, now: datetime) -> MyWork:
-    pieces = db.session.scalars(
-        select(Piece)
-        .where(Piece.writer_id == user.id)
-        .options(
-            selectinload(Piece.festival),
-            selectinload(Piece.film),
-            selectinload(Piece.interviewees),
-            selectinload(Piece.screening).selectinload(Screening.venue),
-            selectinload(Piece.screening).selectinload(Screening.film),
-            selectinload(Piece.transitions),
+    """A user's own writing (overdue, due next, to attend, returned, pitched) and, for the
+    desk, the inbox (`inbox.desk_inbox`). Only pieces still in hand are read, without their
+    text; overdue ones of running and coming festivals come first (`festival_ranks`), so
+    deadlines missed at festivals long over do not bury today's. A constant number of queries."""
+    # Filed, edited and scheduled pieces matter here only for a screening or an interview
+    # still to attend: the others are left in the database.
+    cutoff = now - JUST_SEEN
+    attending = or_(
+        Piece.slot_ends_at >= cutoff,
+        Piece.screening_id.in_(select(Screening.id).where(Screening.ends_at >= cutoff)),
+    )
+    pieces = (
+        db.session.scalars(
+            select(Piece)
+            .where(
+                Piece.writer_id == user.id,
+                or_(
+                    Piece.state.in_([*WRITING, PITCHED]),
+                    and_(Piece.state.in_(COMMITTED_STATES), attending),
+                ),
+            )
+            .options(*line_options(), *commitment_options())
+            .order_by(Piece.due_at, Piece.id)
         )
-        .order_by(Piece.due_at)
-    ).all()
-    writing = [p for p in pieces if p.state in (PieceState.ASSIGNED, PieceState.DRAFTING)]
-    overdue = [p for p in writing if p.due_at is not None and p.due_at < now]
+        .unique()
+        .all()
+    )
+    ranks = festival_ranks(
+        {
+            FestivalDates(
+                p.festival.id, p.festival.start_date, p.festival.end_date, p.festival.timezone
+            )
+            for p in pieces
+        },
+        now,
+    )
+    writing = [p for p in pieces if p.state in WRITING]
+    overdue = sorted(
+        (p for p in writing if p.due_at is not None and p.due_at < now),
+        key=lambda p: (ranks.get(p.festival_id, 0), p.due_at, p.id),
+    )
     due_next = [p for p in writing if p.due_at is None or p.due_at >= now]
     attend = []
     for piece in pieces:
@@ -366,7 +489,7 @@ def my_work(user: User, now: datetime) -> MyWork:
             continue
         commitment = commitment_for(piece)
         # Keep what is still ahead, and what ended in the last few hours (just seen).
-        if commitment is not None and commitment.ends_at >= now - timedelta(hours=3):
+        if commitment is not None and commitment.ends_at >= cutoff:
             attend.append(
                 Attendance(
                     commitment.starts_at,
@@ -378,12 +501,36 @@ def my_work(user: User, now: datetime) -> MyWork:
                 )
             )
     attend.sort(key=lambda item: item.starts_at)
-    returned = []
-    for piece in pieces:
-        if piece.state is PieceState.DRAFTING and piece.transitions:
-            last = max(piece.transitions, key=lambda t: (t.created_at, t.id))
-            if last.action == "return":
-                returned.append((piece, last))
-    pitched = [p for p in pieces if p.state is PieceState.PITCHED]
+    returned = _returned(user, [p for p in pieces if p.state is PieceState.DRAFTING])
+    pitched = [p for p in pieces if p.state is PITCHED]
     inbox = desk_inbox(user, now) if is_desk(user) else None
     return MyWork(overdue, due_next, attend, returned, pitched, inbox)
+
+
+def _returned(user: User, drafting: list[Piece]) -> list[tuple[Piece, Transition]]:
+    """The drafting pieces (of `user`, in that order) whose last step was a return, with that
+    step (its note is the editor's): one query for those last steps alone."""
+    if not drafting:
+        return []
+    last_step_id = (
+        select(Transition.id)
+        .where(Transition.piece_id == Piece.id)
+        .order_by(Transition.created_at.desc(), Transition.id.desc())
+        .limit(1)
+        .correlate(Piece)
+        .scalar_subquery()
+    )
+    steps = {
+        step.piece_id: step
+        for step in db.session.scalars(
+            select(Transition)
+            .join(Piece, Piece.id == Transition.piece_id)
+            .where(
+                Piece.writer_id == user.id,
+                Piece.state == PieceState.DRAFTING,
+                Transition.id == last_step_id,
+                Transition.action == "return",
+            )
+        )
+    }
+    return [(piece, steps[piece.id]) for piece in drafting if piece.id in steps]

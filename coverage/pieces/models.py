@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coverage.accounts.models import User
@@ -34,6 +43,28 @@ class Piece(db.Model):
     __table_args__ = (
         CheckConstraint("star_rating IS NULL OR star_rating BETWEEN 1 AND 5", name="stars_1_to_5"),
         CheckConstraint("word_target IS NULL OR word_target > 0", name="word_target_positive"),
+        # The desk's counts (filed, overdue) and My work's inbox select by state, overdue ones
+        # by due time, and order by festival: read from this index alone, no piece's row (with
+        # its body) read (migration 0011).
+        Index("ix_pieces_waiting", "state", "due_at", "festival_id", "editor_id"),
+        # Public lists (hubs, index, feeds, sitemap) and their Last-Modified read pieces that
+        # were ever public from this index alone, never the rows and their bodies (migration
+        # 0012; coverage.public.services).
+        Index(
+            "ix_pieces_public",
+            "festival_id",
+            "published_revision_number",
+            "state",
+            "published_at",
+            "first_published_at",
+            "updated_at",
+            "embargo_at",
+            "film_id",
+            "writer_id",
+            "kind",
+            "slug",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +159,9 @@ class Transition(db.Model):
     """The audit trail: every change of a piece's state, by whom, when and why."""
 
     __tablename__ = "transitions"
+    # The step that brought a piece into its state (My work's inbox asks for thousands at
+    # once): the latest of the piece's steps into that state, read from this index.
+    __table_args__ = (Index("ix_transitions_piece_state_at", "piece_id", "to_state", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     piece_id: Mapped[int] = mapped_column(ForeignKey("pieces.id", ondelete="CASCADE"), index=True)

@@ -18,7 +18,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coverage import field_limits as limits
 from coverage import locking
@@ -83,7 +83,33 @@ def piece_query():
 
 
 def get_piece(piece_id: int) -> Piece | None:
-    return db.session.scalar(piece_query().where(Piece.id == piece_id))
+    """One piece with what `piece_query` loads, its single rows (festival, film, people,
+    screening and venue) joined into the one query: a page showing it costs fewer queries."""
+    return db.session.scalar(
+        select(Piece)
+        .options(
+            joinedload(Piece.festival),
+            joinedload(Piece.film).selectinload(Film.screenings),
+            joinedload(Piece.writer),
+            joinedload(Piece.editor),
+            joinedload(Piece.screening).joinedload(Screening.venue),
+            selectinload(Piece.interviewees),
+            selectinload(Piece.other_films),
+        )
+        .where(Piece.id == piece_id)
+    )
+
+
+def history_of(piece: Piece) -> list[Transition]:
+    """The piece's steps, oldest first, each with its actor: one query however many."""
+    return list(
+        db.session.scalars(
+            select(Transition)
+            .where(Transition.piece_id == piece.id)
+            .options(joinedload(Transition.actor))
+            .order_by(Transition.created_at, Transition.id)
+        )
+    )
 
 
 def lock_piece(piece: Piece) -> None:

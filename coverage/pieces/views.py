@@ -18,7 +18,7 @@ from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.festivals.views import get_festival
 from coverage.pieces import board as boards
-from coverage.pieces import services
+from coverage.pieces import inbox, inbox_rules, services
 from coverage.pieces.embargo import is_held
 from coverage.pieces.forms import AssignForm, PieceForm, TransitionForm
 from coverage.pieces.kinds import PieceKind, PieceState
@@ -56,6 +56,21 @@ def desk_counts_global() -> dict[str, int] | None:
         filed, overdue = boards.desk_counts(utcnow())
         g.desk_counts = {"filed": filed, "overdue": overdue}
     return g.desk_counts
+
+
+# An id no row has: stands in for the id while `link_pattern` builds a link once.
+_STAND_IN_ID = 2_147_483_647
+
+
+@bp.app_template_global("link_pattern")
+def link_pattern(endpoint: str, field: str, **values) -> str:
+    """`url_for(endpoint, **values)` with `field` (an int id) left as "{}", to fill with
+    `.format(id)`: a page listing hundreds of rows (the board's chips, a day's screenings,
+    My work's lines) builds each kind of link once, as url_for costs more than the rest of a
+    row. Any other brace in the URL is percent-encoded, so the only "{}" is the id's."""
+    url = url_for(endpoint, **{field: _STAND_IN_ID}, **values)
+    assert url.count(str(_STAND_IN_ID)) == 1, url
+    return url.replace(str(_STAND_IN_ID), "{}")
 
 
 def load_piece(piece_id: int) -> Piece:
@@ -106,6 +121,40 @@ def my_work():
     return render_template(
         "pieces/my_work.html", work=boards.my_work(current_user, now), now=now, is_held=is_held
     )
+
+
+@bp.route("/my-work/<key>")
+@login_required
+def inbox_section(key: str):
+    """One section of the desk's inbox in full, a page at a time (`?page=2`), with a `Link`
+    header naming the neighbouring pages. The desk's only: a writer has no inbox."""
+    if not services.is_desk(current_user):
+        abort(403, "Only the desk has an inbox; your own work is on My work.")
+    page = request.args.get("page", "1")
+    if not page.isdigit():
+        abort(404, "There is no such page.")
+    section = inbox.inbox_section(current_user, utcnow(), key, int(page))
+    if section is None:
+        abort(404, "There is no such section of My work, or no such page of it.")
+
+    def page_url(number: int) -> str:
+        return url_for("pieces.inbox_section", key=key, page=number)
+
+    prev_url = page_url(section.page - 1) if section.page > 1 else None
+    next_url = page_url(section.page + 1) if section.page < section.pages else None
+    neighbours = ((next_url, "next"), (prev_url, "prev"))
+    links = [f'<{url}>; rel="{rel}"' for url, rel in neighbours if url]
+    first = (section.page - 1) * inbox_rules.PAGE_SIZE + 1
+    body = render_template(
+        "pieces/inbox_section.html",
+        section=section,
+        first=first,
+        last=first + len(section.items) - 1,
+        prev_url=prev_url,
+        next_url=next_url,
+        is_held=is_held,
+    )
+    return body, 200, ({"Link": ", ".join(links)} if links else {})
 
 
 # --- Creating -------------------------------------------------------------------------------
@@ -253,7 +302,7 @@ def _piece_page(piece: Piece, transition_form=None, status: int = 200, comment_f
         if readable
         else None,
         public=_public_facts(piece, now, readable),
-        history=sorted(piece.transitions, key=lambda t: (t.created_at, t.id)),
+        history=services.history_of(piece),
         overrides_now=services.piece_overrides_now(piece),
     ), status
 

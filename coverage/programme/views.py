@@ -35,10 +35,22 @@ bp = Blueprint("programme", __name__, url_prefix="/festivals/<slug>")
 @bp.app_context_processor
 def _programme_helpers() -> dict:
     def cancel_reaches(screening: Screening) -> bool:
-        # Cached per request: a day page asks for each of its screenings.
+        # A page listing screenings asks for all of them at once (`_know_cancel_reach`); any
+        # other is asked alone, cached per request.
+        known = g.get("cancel_reach")
+        if known is not None and screening.id in known:
+            return known[screening.id]
         return services.cancel_reaches(screening, g.setdefault("programme_cache", {}))
 
     return {"cancel_reaches": cancel_reaches}
+
+
+def _know_cancel_reach(screenings: list[Screening]) -> None:
+    """Work out at once, for the page's Cancel buttons (editors only), which of `screenings`
+    reach a piece when cancelled: a few queries for the page instead of some per screening."""
+    if can_edit_programme(current_user.actor):
+        reaching = services.cancels_reaching(screenings)
+        g.cancel_reach = {s.id: s.id in reaching for s in screenings}
 
 
 def get_film(festival: Festival, film_id: int) -> Film:
@@ -78,6 +90,7 @@ def day(slug: str, day: str):
         query=request.args.get("q", ""),
     )
     schedule = services.day_schedule(festival, chosen, filters)
+    _know_cancel_reach([s for group in schedule.groups for s in group.screenings])
     days = festival_days(festival.start_date, festival.end_date)
     venues = sorted(
         db.session.scalars(select(Venue).where(Venue.festival_id == festival.id)),
@@ -128,6 +141,7 @@ def film(slug: str, film_id: int):
     film = services.film_with_screenings(festival, film_id)
     if film is None:
         abort(404, "That film is not part of this festival.")
+    _know_cancel_reach(list(film.screenings))
     from coverage.pieces.services import film_embargo_text  # pieces build on the programme
 
     return render_template(
@@ -140,10 +154,11 @@ def film(slug: str, film_id: int):
 
 
 def film_pieces(film: Film) -> list:
-    """Every piece covering the film, as its main film or among others."""
+    """Every piece covering the film, as its main film or among others, with what its line
+    shows (title, writer): two queries however many, no piece's text read."""
     from sqlalchemy import or_
-    from sqlalchemy.orm import selectinload
 
+    from coverage.pieces.inbox import line_options
     from coverage.pieces.models import Piece, piece_films
 
     covering = select(piece_films.c.piece_id).where(piece_films.c.film_id == film.id)
@@ -151,9 +166,9 @@ def film_pieces(film: Film) -> list:
         db.session.scalars(
             select(Piece)
             .where(or_(Piece.film_id == film.id, Piece.id.in_(covering)))
-            .options(selectinload(Piece.writer))
+            .options(*line_options())
             .order_by(Piece.id)
-        )
+        ).unique()
     )
 
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 
-from coverage.drafts.rendering import plain_inline, render_markdown
-from coverage.public.services import PublicPiece
+from coverage.public.rendered import body_html, inline_plain
+from coverage.public.services import Teaser
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 GENERATOR = "festival-coverage"
@@ -73,19 +73,20 @@ def feed_tag_uri(domain: str, created_at: datetime, name: str) -> str:
     return f"tag:{domain.strip().rstrip('.').lower()},{day}:{name}"
 
 
-def feed_updated(pieces: Sequence[PublicPiece], when_empty: datetime = EPOCH) -> datetime:
+def feed_updated(pieces: Sequence[Teaser], when_empty: datetime = EPOCH) -> datetime:
     """The feed's <updated>: its newest entry's, else `when_empty`."""
     return atom_time(max((item.updated_at for item in pieces), default=when_empty))
 
 
 def build_feed(
     facts: FeedFacts,
-    pieces: Sequence[PublicPiece],
+    pieces: Sequence[Teaser],
     *,
-    piece_url: Callable[[PublicPiece], str],
+    piece_url: Callable[[Teaser], str],
     tag_domain: str,
 ) -> bytes:
-    """The Atom document of `pieces`, in the order given (newest first), as UTF-8 bytes."""
+    """The Atom document of `pieces` (read `with_body`), in the order given (newest first),
+    as UTF-8 bytes."""
     feed = FeedGenerator()
     feed.id(facts.feed_id or facts.page_url)
     feed.title(xml_text(facts.title))
@@ -100,22 +101,21 @@ def build_feed(
     return feed.atom_str(pretty=True)
 
 
-def _add_entry(feed: FeedGenerator, item: PublicPiece, url: str, tag_domain: str) -> None:
-    piece, text = item.piece, item.text
+def _add_entry(feed: FeedGenerator, item: Teaser, url: str, tag_domain: str) -> None:
     entry = feed.add_entry(order="append")
-    entry.id(tag_uri(tag_domain, piece.created_at, piece.id))
-    entry.title(xml_text(plain_inline(text.headline)) or piece.kind.label)
+    entry.id(tag_uri(tag_domain, item.created_at, item.id))
+    entry.title(xml_text(inline_plain(item.headline)) or item.kind.label)
     # feedgen 1.0 writes entry links without rel/type; a link without rel is the alternate
     # (RFC 4287 section 4.2.7.2), which is what this is.
     entry.link(href=url, rel="alternate", type="text/html")
     entry.published(atom_time(item.published_at))
     entry.updated(atom_time(item.updated_at))
-    if item.writer is not None and item.writer.name.strip():
-        entry.author(name=xml_text(item.writer.name.strip()))
-    standfirst = xml_text(plain_inline(text.standfirst))
+    if item.writer_name is not None and item.writer_name.strip():
+        entry.author(name=xml_text(item.writer_name.strip()))
+    standfirst = xml_text(inline_plain(item.standfirst))
     if standfirst:
         entry.summary(standfirst, type="text")
-    entry.content(xml_text(render_markdown(text.body)), type="html")
-    entry.category(term=piece.kind.value, label=piece.kind.label)
+    entry.content(xml_text(body_html(item.body)), type="html")
+    entry.category(term=item.kind.value, label=item.kind.label)
     festival = item.festival
     entry.category(term=festival.slug, label=xml_text(festival.display_name))

@@ -1,21 +1,23 @@
 """Atom feeds and the sitemap of published coverage.
 
-Both read through `services.live_pieces`, so they hold exactly what the public pages show: live
+Both read through `services.live_listing`, so they hold exactly what the public pages show: live
 pieces only, never before the embargo, never spiked or withdrawn, always the published text.
+The sitemap reads no text at all: addresses and dates are columns of the listing.
 Every response carries an ETag of its bytes and Last-Modified, answers conditional GETs with 304
 (`views.conditional`), and costs the same few queries whatever the number of pieces.
 
 Last-Modified never goes back while the content changes, even when a piece leaves (withdrawn,
 or its embargo moved into the future) or comes back (its embargo lifted): it is the latest of the
 entries' dates, the embargo instants that have lifted, and the last change of any piece that was
-ever public in the feed's scope and of those pieces' films and screenings (one aggregate query).
+ever public in the feed's scope and of those pieces' films and screenings (one aggregate query;
+for a feed of the newest few, the films and screenings of the pieces its listing read).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from flask import Blueprint
 from sqlalchemy import select
@@ -24,9 +26,16 @@ from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.identity import uid_domain
 from coverage.public import atom, house_style, services
-from coverage.public.views import _not_here, conditional, festival_moved, publication_name
+from coverage.public.views import (
+    _not_here,
+    conditional,
+    festival_moved,
+    public_url_of,
+    publication_name,
+    segment_quoter,
+)
 from coverage.timeutil import utcnow
-from coverage.web import absolute_url
+from coverage.web import absolute_url, public_base_url
 
 bp = Blueprint("public_feeds", __name__)
 
@@ -47,8 +56,8 @@ def tag_domain() -> str:
     return uid_domain()
 
 
-def piece_url(item: services.PublicPiece) -> str:
-    return absolute_url("public.piece", festival_slug=item.festival.slug, piece_slug=item.slug)
+def piece_url(item: services.Teaser) -> str:
+    return public_base_url() + public_url_of(item)
 
 
 def _xml_response(body: bytes, content_type: str, last_modified: datetime | None):
@@ -63,7 +72,7 @@ def _xml_response(body: bytes, content_type: str, last_modified: datetime | None
 @bp.get("/film-festivals/feed.atom")
 def atom_all():
     now = utcnow()
-    pieces = services.live_pieces(now, limit=ALL_FEED_LIMIT)
+    live = services.live_pieces(now, limit=ALL_FEED_LIMIT, with_body=True)
     facts = atom.FeedFacts(
         title=f"{publication_name()}: {house_style.SECTION_NAME}",
         page_url=absolute_url("public.index"),
@@ -71,10 +80,11 @@ def atom_all():
         author=publication_name(),
         feed_id=atom.feed_tag_uri(tag_domain(), atom.EPOCH, "film-festivals"),
     )
-    body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())
-    return _xml_response(
-        body, atom.CONTENT_TYPE, services.last_modified(pieces, services.last_change())
+    body = atom.build_feed(facts, live.items, piece_url=piece_url, tag_domain=tag_domain())
+    last_modified = services.last_modified(
+        live.items, live.lifted, services.last_change(among=live.considered)
     )
+    return _xml_response(body, atom.CONTENT_TYPE, last_modified)
 
 
 @bp.get("/film-festivals/<festival_slug>/feed.atom")
@@ -86,7 +96,9 @@ def atom_festival(festival_slug: str):
         return moved or _not_here(
             404, "Not found", "There is no festival coverage at this address."
         )
-    pieces = services.live_pieces(now, festival_id=festival.id, limit=FESTIVAL_FEED_LIMIT)
+    live = services.live_pieces(
+        now, festival_id=festival.id, limit=FESTIVAL_FEED_LIMIT, with_body=True
+    )
     facts = atom.FeedFacts(
         title=f"{publication_name()}: "
         + house_style.festival_edition(festival.name, festival.edition),
@@ -96,9 +108,12 @@ def atom_festival(festival_slug: str):
         feed_id=atom.feed_tag_uri(tag_domain(), festival.created_at, f"festival-{festival.id}"),
         updated_when_empty=festival.updated_at,
     )
-    body = atom.build_feed(facts, pieces, piece_url=piece_url, tag_domain=tag_domain())
+    body = atom.build_feed(facts, live.items, piece_url=piece_url, tag_domain=tag_domain())
     last_modified = services.last_modified(
-        pieces, festival.updated_at, services.last_change(festival.id)
+        live.items,
+        live.lifted,
+        festival.updated_at,
+        services.last_change(festival.id, among=live.considered),
     )
     return _xml_response(body, atom.CONTENT_TYPE, last_modified)
 
@@ -111,25 +126,39 @@ def _w3c(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def build_sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
-    """A sitemaps.org 0.9 urlset of (absolute URL, lastmod) pairs; ElementTree escapes."""
-    urlset = ET.Element("urlset", xmlns=SITEMAP_NS)
+def build_sitemap(entries: Iterable[tuple[str, datetime | None]]) -> bytes:
+    """A sitemaps.org 0.9 urlset of (absolute URL, lastmod) pairs, indented two spaces a level.
+
+    Written as text (a desk's sitemap holds thousands of URLs): `escape` does what an XML
+    serialiser does to character data (&, <, >), and URLs and dates hold nothing else."""
+    parts = ["<?xml version='1.0' encoding='utf-8'?>\n", f'<urlset xmlns="{SITEMAP_NS}">']
     for location, lastmod in entries:
-        url = ET.SubElement(urlset, "url")
-        ET.SubElement(url, "loc").text = location
+        parts.append(f"\n  <url>\n    <loc>{escape(location)}</loc>")
         if lastmod is not None:
-            ET.SubElement(url, "lastmod").text = _w3c(lastmod)
-    ET.indent(urlset)
-    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+            parts.append(f"\n    <lastmod>{_w3c(lastmod)}</lastmod>")
+        parts.append("\n  </url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts).encode()
+
+
+def _piece_urls(festival: Festival) -> Callable[[services.Listed], str]:
+    """Absolute URLs of a festival's pieces: its hub's URL and the slug as routing quotes it
+    (`views.public_url_of`; `url_for` per URL costs more than the rest of a sitemap entry)."""
+    hub = absolute_url("public.hub", festival_slug=festival.slug)
+    quote = segment_quoter()
+    return lambda item: hub + quote(item.slug)
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
     now = utcnow()
-    hubs = services.festivals_with_coverage(now)
-    everything = [item for _, items in hubs for item in items]
+    listing = services.live_listing(now)
+    hubs = services.festivals_with_coverage(listing.pieces)
     entries: list[tuple[str, datetime | None]] = [
-        (absolute_url("public.index"), services.latest(*(item.updated_at for item in everything)))
+        (
+            absolute_url("public.index"),
+            services.latest(*(item.updated_at for item in listing.pieces)),
+        )
     ]
     for festival, items in hubs:
         entries.append(
@@ -138,8 +167,8 @@ def sitemap():
                 max(item.updated_at for item in items),
             )
         )
-        entries.extend((piece_url(item), item.updated_at) for item in items)
+        url_of = _piece_urls(festival)
+        entries.extend((url_of(item), item.updated_at) for item in items)
     body = build_sitemap(entries)
-    return _xml_response(
-        body, SITEMAP_CONTENT_TYPE, services.last_modified(everything, services.last_change())
-    )
+    last_modified = services.last_modified(listing.pieces, listing.lifted, services.last_change())
+    return _xml_response(body, SITEMAP_CONTENT_TYPE, last_modified)

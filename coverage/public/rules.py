@@ -39,6 +39,11 @@ def public_status(
         return PublicStatus.HIDDEN
     if state is PieceState.SPIKED:
         return PublicStatus.GONE
-    if embargo_at is not None and embargo_at > now:
+    if holds(embargo_at, now):
         return PublicStatus.HIDDEN
     return PublicStatus.LIVE
+
+
+def holds(embargo_at: datetime | None, now: datetime) -> bool:
+    """Whether an effective embargo (UTC instant, or None) still keeps a piece from readers."""
+    return embargo_at is not None and embargo_at > now

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.routing import BaseConverter, Map
 
 from coverage.drafts.rendering import plain_inline, render_inline, render_markdown
 from coverage.extensions import db
@@ -24,6 +27,7 @@ from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
 from coverage.public import house_style, services
+from coverage.public.rendered import inline_html
 from coverage.public.rules import PublicStatus
 from coverage.public.structured import FilmFacts, piece_json_ld
 from coverage.timeutil import to_zone, utcnow
@@ -32,6 +36,8 @@ from coverage.web import absolute_url
 bp = Blueprint("public", __name__, url_prefix="/film-festivals")
 
 MORE_IN_SECTION = 5
+# Headlines under each festival on the festivals index.
+INDEX_LATEST = 3
 # Readers may see a withdrawal or a correction a minute late, never more.
 CACHE_SECONDS = 60
 
@@ -59,7 +65,7 @@ class Article:
     dateline: str | None
     release_line: str | None
     lines: list[house_style.FurnitureLine] = field(default_factory=list)
-    more: list[services.PublicPiece] = field(default_factory=list)
+    more: list[services.Teaser] = field(default_factory=list)
     hub_url: str = ""
 
 
@@ -79,7 +85,7 @@ def build_article(
     *,
     published_at: datetime | None = None,
     updated_at: datetime | None = None,
-    more: list[services.PublicPiece] | None = None,
+    more: list[services.Teaser] | None = None,
 ) -> Article:
     """The piece as readers get it, from any text (the live revision, a draft being previewed,
     an old revision): breadcrumb, headline, stars, standfirst, body, byline and the house-style
@@ -134,7 +140,8 @@ def _dateline(first: datetime | None, updated: datetime | None, festival: Festiv
     return line
 
 
-def more_in_section(now: datetime, exclude_piece_id: int | None = None):
+def more_in_section(now: datetime, exclude_piece_id: int | None = None) -> services.Live:
+    """The latest live pieces of every festival, but the piece on the page (`live_pieces`)."""
     return services.live_pieces(now, limit=MORE_IN_SECTION, exclude_piece_id=exclude_piece_id)
 
 
@@ -146,7 +153,7 @@ def preview_article(piece: Piece, text: TextLike, now: datetime) -> Article:
         now,
         published_at=piece.first_published_at or now,
         updated_at=now if piece.first_published_at else None,
-        more=more_in_section(now, piece.id),
+        more=more_in_section(now, piece.id).items,
     )
 
 
@@ -226,7 +233,7 @@ def piece(festival_slug: str, piece_slug: str):
         now,
         published_at=live.published_at,
         updated_at=item.published_at,
-        more=more,
+        more=more.items,
     )
     canonical = absolute_url("public.piece", festival_slug=festival_slug, piece_slug=live.slug)
     film = item.film
@@ -264,11 +271,13 @@ def piece(festival_slug: str, piece_slug: str):
         festival=item.festival,
     )
     last_modified = services.last_modified(
-        [live, *more],
+        [live, *more.items],
+        live.embargo_at,
+        more.lifted,
         item.festival.updated_at,
         film.updated_at if film else None,
         _release_passed_at(film, now.date()),
-        services.last_change(),
+        services.last_change(among=[item.id, *(more.considered or [])]),
     )
     return conditional(html, last_modified)
 
@@ -282,18 +291,18 @@ def hub(festival_slug: str):
         return moved or _not_here(
             404, "Not found", "There is no festival coverage at this address."
         )
-    pieces = services.live_pieces(now, festival_id=festival.id)
+    live = services.live_pieces(now, festival_id=festival.id)
     html = render_template(
         "public/hub.html",
         festival=festival,
         edition=house_style.festival_edition(festival.name, festival.edition),
-        groups=services.group_by_kind(pieces),
+        groups=services.group_by_kind(live.items),
         canonical=absolute_url("public.hub", festival_slug=festival.slug),
         publication=publication_name(),
         section=house_style.SECTION_NAME,
     )
     last_modified = services.last_modified(
-        pieces, festival.updated_at, services.last_change(festival.id)
+        live.items, live.lifted, festival.updated_at, services.last_change(festival.id)
     )
     return conditional(html, last_modified)
 
@@ -301,21 +310,38 @@ def hub(festival_slug: str):
 @bp.get("/")
 def index():
     now = utcnow()
-    hubs = services.festivals_with_coverage(now)
+    summary = services.festival_summary(now, shown=INDEX_LATEST)
     html = render_template(
         "public/index.html",
-        hubs=hubs,
+        hubs=summary.festivals,
         canonical=absolute_url("public.index"),
         publication=publication_name(),
         section=house_style.SECTION_NAME,
     )
-    everything = [item for _, items in hubs for item in items]
-    return conditional(html, services.last_modified(everything, services.last_change()))
+    last_modified = services.latest(summary.updated_at, summary.lifted, services.last_change())
+    return conditional(html, last_modified)
 
 
 @bp.app_template_global("public_url_of")
-def public_url_of(item: services.PublicPiece) -> str:
-    return url_for("public.piece", festival_slug=item.festival.slug, piece_slug=item.slug)
+def public_url_of(item: services.PublicPiece | services.Teaser) -> str:
+    """The piece's public path: its festival's hub path and its slug as routing quotes it, which
+    is what `url_for("public.piece", ...)` builds (a hub lists hundreds; `url_for` costs more
+    than the rest of a teaser)."""
+    hubs: dict[str, str] = g.setdefault("public_hub_paths", {})
+    slug = item.festival.slug
+    if slug not in hubs:
+        hubs[slug] = url_for("public.hub", festival_slug=slug)
+    return hubs[slug] + segment_quoter()(item.slug)
+
+
+def segment_quoter() -> Callable[[str], str]:
+    """What quotes a path segment as the routing's default converter does."""
+    return _default_converter(current_app.url_map).to_url
+
+
+@lru_cache(maxsize=4)
+def _default_converter(url_map: Map) -> BaseConverter:
+    return url_map.converters["default"](url_map)
 
 
 @bp.app_template_filter("long_date")
@@ -329,4 +355,4 @@ def long_date_filter(moment: datetime | date | None, zone: str = "UTC") -> str:
 
 @bp.app_template_filter("inline_markdown")
 def inline_markdown_filter(text: str) -> Markup:
-    return Markup(render_inline(text or ""))  # noqa: S704 (sanitised by nh3)
+    return Markup(inline_html(text or ""))  # noqa: S704 (sanitised by nh3)
