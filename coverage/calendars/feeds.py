@@ -25,7 +25,7 @@ from urllib.parse import quote
 from flask import current_app, has_app_context
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coverage.accounts.models import User
 from coverage.calendars import ical_writer
@@ -398,14 +398,18 @@ def _screening_record(festival: Festival, facts: ScreeningFacts, links: Links) -
 # --- Piece events (personal and desk feeds) -------------------------------------------------
 
 
-def _piece_query():
+def _piece_query(*, for_desk: bool):
+    """Pieces with what their events show: the many-to-one rows joined into the same query,
+    the interviewees in a second; for the desk also their films' screenings (a scheduled
+    piece's go-live time needs the film's embargo, which its first screening sets)."""
+    film = joinedload(Piece.film)
     return select(Piece).options(
-        selectinload(Piece.festival),
-        selectinload(Piece.writer),
-        selectinload(Piece.film).selectinload(Film.screenings),
+        joinedload(Piece.festival),
+        joinedload(Piece.writer),
+        film.selectinload(Film.screenings) if for_desk else film,
         selectinload(Piece.interviewees),
-        selectinload(Piece.screening).selectinload(Screening.venue),
-        selectinload(Piece.screening).selectinload(Screening.film),
+        joinedload(Piece.screening).joinedload(Screening.venue),
+        joinedload(Piece.screening).joinedload(Screening.film),
     )
 
 
@@ -524,7 +528,7 @@ def personal_feed(user: User, links: Links) -> Feed:
         filename="my-festival-schedule.ics",
     )
     pieces = db.session.scalars(
-        _piece_query()
+        _piece_query(for_desk=False)
         .where(
             Piece.writer_id == user.id,
             Piece.state.in_([*COMMITTED_STATES, PieceState.PUBLISHED, PieceState.SPIKED]),
@@ -549,7 +553,7 @@ def desk_feed(festival: Festival, links: Links) -> Feed:
         zones=[_zone_range(festival)],
     )
     pieces = db.session.scalars(
-        _piece_query().where(Piece.festival_id == festival.id).order_by(Piece.id)
+        _piece_query(for_desk=True).where(Piece.festival_id == festival.id).order_by(Piece.id)
     )
     for piece in pieces:
         for event in _piece_events(piece, links, for_desk=True):

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from coverage.accounts.models import User
 from coverage.accounts.permissions import DESK_ROLES
@@ -78,7 +79,13 @@ def token_for_secret(secret: str) -> FeedToken | None:
     """The live token for a feed URL's secret: revoked tokens and deactivated users get None."""
     if not secret.startswith(f"{TOKEN_PREFIX}_"):
         return None
-    token = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(secret)))
+    # The user and festival every feed request reads come in the same query: a 304 costs
+    # this, the fingerprint and the feed state, nothing more.
+    token = db.session.scalar(
+        select(FeedToken)
+        .where(FeedToken.token_hash == hash_token(secret))
+        .options(joinedload(FeedToken.user), joinedload(FeedToken.festival))
+    )
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if token.kind is FeedKind.DESK and token.user.role not in DESK_ROLES:

@@ -221,3 +221,6 @@ def test_the_piece_feeds_run_a_constant_number_of_queries(app, client, users, pr
     assert response.status_code == 200
     assert len(ical_events(response.data)) > small
     assert many == few, (few, many)
+    # Reads: token, fingerprint (2), feed state, stored body, pieces, interviewees (the desk's
+    # also its films' screenings); writes: the feed state and the stored body.
+    assert many <= 10, many
