@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -66,7 +67,7 @@ def _public_base_url(env, production: bool) -> str:
             )
         return ""
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not _HOST_NAME.fullmatch(parts.hostname or ""):
         raise ConfigError(
             f"PUBLIC_BASE_URL must be an http(s) address such as https://desk.example.com, "
             f"not {raw!r}"
@@ -82,11 +83,23 @@ def _trusted_hosts(env, public_base_url: str, production: bool) -> list[str] | N
     TRUSTED_HOSTS is set, so `make run` answers at 127.0.0.1 and a LAN address alike."""
     from urllib.parse import urlsplit
 
-    listed = [host.strip() for host in (env.get("TRUSTED_HOSTS") or "").split(",") if host.strip()]
+    raw = env.get("TRUSTED_HOSTS") or ""
+    listed = [host.strip().lower() for host in raw.split(",") if host.strip()]
+    for host in listed:
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigError(
+                f"TRUSTED_HOSTS holds {host!r}: list host names or IPv4 addresses such as "
+                "desk.internal or .example.com, without a scheme, port or path"
+            )
     if not listed and not production:
         return None
     public_host = urlsplit(public_base_url).hostname if public_base_url else None
     return ([public_host] if public_host else []) + [h for h in listed if h != public_host]
+
+
+# A DNS name (labels of 1-63 letters, digits, hyphens; a leading dot for its subdomains) or an
+# IPv4 address: what werkzeug's host check compares. No IPv6 literals: it cannot match them.
+_HOST_NAME = re.compile(r"\.?(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*")
 
 
 def normalise_database_url(url: str) -> str:

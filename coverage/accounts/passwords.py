@@ -15,11 +15,15 @@ Pure: no Flask, no database.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 
 from coverage import field_limits
 
 MIN_LENGTH = 12
+# Anything between the words of a name, an email or a password: spaces, punctuation, "_".
+_SEPARATORS = re.compile(r"[\W_]+")
 MAX_LENGTH = field_limits.PASSWORD
 
 
@@ -44,20 +48,32 @@ def _guessability(password: str) -> int:
     return int(zxcvbn(password[:_SCORED_PREFIX])["score"])
 
 
-def _without_personal_words(folded: str, personal_words: list[str]) -> str:
-    """`folded` with every occurrence of the account's words (longest first) taken out."""
+def _plain(text: str) -> str:
+    """`text` as compared with the account's words: compatibility forms folded (full-width
+    letters), accents dropped (typed decomposed or not), case folded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFKC", bare.casefold())
+
+
+def _without_personal_words(plain: str, personal_words: list[str]) -> str:
+    """`plain` with every occurrence of the account's words (longest first) taken out."""
     for word in sorted(personal_words, key=len, reverse=True):
-        folded = folded.replace(word, " ")
-    return folded
+        plain = plain.replace(word, " ")
+    return plain
 
 
 def _personal_words(email: str, name: str) -> list[str]:
     """The words an attacker who knows the account tries first: the email, its local part and
-    domain labels, the name and each of its words."""
+    domain labels, the name, each of their words (split at any punctuation: "Mary-Jane",
+    "O'Brien", "sam+desk") and each run together ("maryjanesmith")."""
+    email, name = _plain(email), _plain(name)
     local, _, domain = email.partition("@")
-    words = [email, local, *local.replace(".", " ").replace("_", " ").split()]
-    words += [label for label in domain.split(".") if len(label) > 2]
-    words += [name, *name.split()]
+    words = [email, local, name]
+    for part in (local, name):
+        pieces = [piece for piece in _SEPARATORS.split(part) if piece]
+        words += [*pieces, "".join(pieces)]
+    words += [label for label in _SEPARATORS.split(domain) if len(label) > 2]
     return sorted({word for word in words if len(word) > 1})
 
 
@@ -86,7 +102,10 @@ def password_problem(
         )
     # "Sam Carter Sam Carter", "samcarter2026!": the account's words dressed up. What is left
     # without them must be strong on its own.
-    rest = _without_personal_words(folded, _personal_words(email, name))
-    if rest != folded and (not rest.strip() or _guessability(rest.strip()) < MIN_ZXCVBN_SCORE):
+    plain = _plain(password)
+    rest = _without_personal_words(plain, _personal_words(email, name))
+    # Separators and punctuation left between the words add nothing ("sam_carter_2026").
+    core = _SEPARATORS.sub("", rest)
+    if rest != plain and (not core or _guessability(core) < MIN_ZXCVBN_SCORE):
         return f"{label} must not be made of your email address or your name."
     return None

@@ -96,14 +96,15 @@ def remember_site_url(now: datetime, *, signed_in_as_admin: bool) -> None:
 
     Only without PUBLIC_BASE_URL (development: production requires it). The Host header is
     whatever the client wrote, and a password-reset email sent to someone else must not link to
-    a host an attacker chose at their own login: so the address is learnt only when the app
-    checks Host headers (TRUSTED_HOSTS), or from an admin's login (whose browser wrote the
-    Host of the address they use). The row is written in the login request's own transaction,
-    committed here, only when the address changed (cached per process). An INSERT that
-    ignores a conflict lets two app servers' logins race harmlessly."""
+    a host an attacker chose at their own login: so the address is learnt only from an admin's
+    login (whose browser wrote the Host of the address they use). Not from anyone's even when
+    TRUSTED_HOSTS is checked: it ignores the port and may allow every subdomain. The row is
+    written in the login request's own transaction, committed here, only when the address
+    changed (cached per process). An INSERT that ignores a conflict lets two app servers'
+    logins race harmlessly."""
     if not has_request_context() or current_app.config.get("PUBLIC_BASE_URL"):
         return
-    if current_app.config.get("TRUSTED_HOSTS") is None and not signed_in_as_admin:
+    if not signed_in_as_admin:
         return
     seen = request.host_url.rstrip("/")[:255]
     parts = urlsplit(seen)

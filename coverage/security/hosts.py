@@ -44,7 +44,8 @@ class TrustedHostsOnly:
         if trusted:
             try:
                 get_host(environ, trusted)
-            except SecurityError:
+            except (SecurityError, UnicodeError, ValueError):
+                # UnicodeError: werkzeug IDNA-encodes the Host to compare it ("a..b").
                 log.warning(
                     "refused a request for an untrusted host: %r",
                     environ.get("HTTP_HOST", "")[:200],

@@ -71,6 +71,24 @@ def test_the_rule_refuses_passwords_made_of_the_accounts_own_words(password):
     assert problem == "Password must not be made of your email address or your name."
 
 
+@pytest.mark.parametrize(
+    ("password", "email", "name"),
+    [
+        ("sam_carter_2026", "sam.carter@example.com", "Sam Carter"),  # separators add nothing
+        ("Carter.Sam.2026!", "sam.carter@example.com", "Sam Carter"),
+        ("ｓａｍｃａｒｔｅｒ２０２６！", "sam.carter@example.com", "Sam Carter"),  # full-width
+        ("maryjanesmith2026!", "mj@example.org", "Mary-Jane Smith"),
+        ("seanobrien2026!", "sob@example.org", "Seán O'Brien"),
+        ("jose\u0301garci\u0301a2026!", "jg@example.org", "José García"),  # typed decomposed
+        ("samdesk2026!!!", "sam+desk@example.org", "Sam"),
+        ("festivaldesk2026!", "s@festival-desk.co.uk", "Sam"),
+    ],
+)
+def test_the_accounts_words_are_found_however_they_are_written(password, email, name):
+    problem = password_problem(password, email=email, name=name)
+    assert problem == "Password must not be made of your email address or your name."
+
+
 def test_the_accounts_words_beside_unrelated_ones_are_accepted():
     problem = password_problem(
         "Carter walks the tram lantern", email="sam.carter@festivaldesk.org", name="Sam Carter"

@@ -83,9 +83,14 @@ def test_an_admins_login_teaches_the_address_for_emails(app, users):
     assert _reset_links(app, "editor@example.org")[0].startswith("http://desk.lan:5000/password/")
 
 
-def test_with_trusted_hosts_any_login_teaches_and_other_hosts_are_refused(app, users):
-    app.config["TRUSTED_HOSTS"] = ["desk.lan"]
-    assert _log_in(app.test_client(), "http://desk.lan", "writer@example.org").status_code == 302
+def test_with_trusted_hosts_a_writer_still_teaches_nothing_and_other_hosts_are_refused(app, users):
+    """TRUSTED_HOSTS ignores the port and may allow every subdomain: a checked Host is still
+    partly the client's choice (helper-39's finding: a writer at localhost:6666)."""
+    app.config["TRUSTED_HOSTS"] = ["desk.lan", ".lan.example"]
+    for host in ("http://desk.lan:6666", "http://attacker.lan.example"):
+        assert _log_in(app.test_client(), host, "writer@example.org").status_code == 302
+    assert _stored_site_url(app) is None
+    assert _log_in(app.test_client(), "http://desk.lan", "admin@example.org").status_code == 302
     assert _stored_site_url(app) == "http://desk.lan"
 
     forged = app.test_client().get("/login", base_url=EVIL)
@@ -147,3 +152,25 @@ def test_trusted_hosts_are_the_public_host_and_those_listed(tmp_path):
     assert production_config["TRUSTED_HOSTS"] == ["coverage.test", "desk.internal", ".example.net"]
     assert load_config(tmp_path, {})["TRUSTED_HOSTS"] is None  # development answers any host
     assert load_config(tmp_path, {"TRUSTED_HOSTS": "desk.lan"})["TRUSTED_HOSTS"] == ["desk.lan"]
+
+
+@pytest.mark.parametrize(
+    "value", ["desk2..example.com", "https://other.example.com", "desk.example.com:8443", "[::1]"]
+)
+def test_a_trusted_host_that_is_no_host_name_is_refused_at_start_up(tmp_path, value):
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS holds"):
+        load_config(tmp_path, {**PRODUCTION_ENV, "TRUSTED_HOSTS": f"desk.internal,{value}"})
+
+
+def test_a_public_base_url_on_an_ipv6_literal_is_refused_rather_than_refusing_every_request(
+    tmp_path,
+):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL must be an http"):
+        load_config(tmp_path, {**PRODUCTION_ENV, "PUBLIC_BASE_URL": "https://[::1]:8443"})
+
+
+def test_a_host_werkzeug_cannot_encode_is_400_not_500(app):
+    app.config["TRUSTED_HOSTS"] = ["desk2..example.com"]  # set past the start-up check
+    response = app.test_client().get("/login", base_url="http://evil.example")
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
