@@ -179,6 +179,12 @@ def users(make_user) -> dict[str, int]:
 
 def count_statements(app: Flask, action) -> tuple[int, object]:
     """How many SQL statements `action()` runs, and what it returned (query-count tests)."""
+    statements, result = recorded_statements(app, action)
+    return len(statements), result
+
+
+def recorded_statements(app: Flask, action) -> tuple[list[str], object]:
+    """The SQL statements `action()` runs, in order, and what it returned."""
     from sqlalchemy import event
 
     statements: list[str] = []
@@ -193,7 +199,7 @@ def count_statements(app: Flask, action) -> tuple[int, object]:
         result = action()
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return len(statements), result
+    return statements, result
 
 
 def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> int:

@@ -24,7 +24,7 @@ from coverage.programme.kinds import EmbargoRule
 from coverage.programme.models import Film, Screening
 from coverage.programme.rules import FestivalFields
 from coverage.timeutil import utcnow
-from tests.conftest import count_page_queries
+from tests.conftest import count_page_queries, recorded_statements
 from tests.public.conftest import PUBLISHED_AT, backdate_changes
 
 HUB = "/film-festivals/test-festival-2021/"
@@ -132,21 +132,12 @@ def test_every_public_page_runs_the_same_few_queries_for_two_pieces_or_six_hundr
 def test_lists_read_no_piece_bodies(app, client, users, programme, publish):
     publish()
     bulk_publish(app, users, programme["festival"], 3)
-    statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    from sqlalchemy import event
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    def visit_lists() -> None:
         for url in ("/film-festivals/", HUB, "/sitemap.xml"):
             assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+
+    statements, _ = recorded_statements(app, visit_lists)
     assert not [s for s in statements if "pieces.body" in s or "revisions.body" in s]
 
 
