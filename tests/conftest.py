@@ -203,10 +203,20 @@ def recorded_statements(app: Flask, action) -> tuple[list[str], object]:
 
 
 def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> int:
-    """Statements run to serve one GET (which must succeed)."""
+    """Statements run to build and serve one GET (which must succeed). Public pages stored
+    from an earlier request are forgotten first: the count is of the page being built."""
+    forget_built_pages(app)
     count, response = count_statements(app, lambda: client.get(url, **kwargs))
     assert response.status_code == 200, url
     return count
+
+
+def forget_built_pages(app: Flask) -> None:
+    """Empty the app's store of built public pages (`coverage.public.page_store`)."""
+    from coverage.public.views import page_store
+
+    with app.app_context():
+        page_store().clear()
 
 
 def log_in(client: DeskClient, email: str, password: str = PASSWORD):

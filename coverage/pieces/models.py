@@ -65,6 +65,9 @@ class Piece(db.Model):
             "slug",
             "id",
         ),
+        # The public pages' fingerprint: the latest change of a piece ever made public, and
+        # how many there are, read from a range of this index (migration 0013).
+        Index("ix_pieces_published_updated", "published_revision_number", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,7 +47,10 @@ class Film(db.Model):
     embargo_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     synopsis: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Indexed: the public pages' fingerprint reads the latest change (public.services).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
 
     festival: Mapped[Festival] = relationship(back_populates="films")
     screenings: Mapped[list[Screening]] = relationship(
@@ -82,7 +85,10 @@ class Screening(db.Model):
     # Calendar SEQUENCE: bumped when time, place or status changes.
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Indexed: the public pages' fingerprint reads the latest change (public.services).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
 
     festival: Mapped[Festival] = relationship(back_populates="screenings")
     film: Mapped[Film] = relationship(back_populates="screenings")

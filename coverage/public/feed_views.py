@@ -3,8 +3,9 @@
 Both read through `services.live_listing`, so they hold exactly what the public pages show: live
 pieces only, never before the embargo, never spiked or withdrawn, always the published text.
 The sitemap reads no text at all: addresses and dates are columns of the listing.
-Every response carries an ETag of its bytes and Last-Modified, answers conditional GETs with 304
-(`views.conditional`), and costs the same few queries whatever the number of pieces.
+Every response carries an ETag of its bytes and Last-Modified, answers conditional GETs with 304,
+and costs the same few queries whatever the number of pieces; a document built once is served
+as stored until what it shows changes (`views.stored_or_built`).
 
 Last-Modified never goes back while the content changes, even when a piece leaves (withdrawn,
 or its embargo moved into the future) or comes back (its embargo lifted): it is the latest of the
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
-from flask import Blueprint
+from flask import Blueprint, Response
 from sqlalchemy import select
 
 from coverage.extensions import db
@@ -27,14 +28,14 @@ from coverage.festivals.models import Festival
 from coverage.identity import uid_domain
 from coverage.public import atom, house_style, services
 from coverage.public.views import (
+    Built,
     _not_here,
-    conditional,
     festival_moved,
     public_url_of,
     publication_name,
     segment_quoter,
+    stored_or_built,
 )
-from coverage.timeutil import utcnow
 from coverage.web import absolute_url, public_base_url
 
 bp = Blueprint("public_feeds", __name__)
@@ -60,18 +61,15 @@ def piece_url(item: services.Teaser) -> str:
     return public_base_url() + public_url_of(item)
 
 
-def _xml_response(body: bytes, content_type: str, last_modified: datetime | None):
-    response = conditional(body, last_modified)  # type: ignore[arg-type]
-    response.headers["Content-Type"] = content_type
-    return response
-
-
 # --- Atom -----------------------------------------------------------------------------------
 
 
 @bp.get("/film-festivals/feed.atom")
 def atom_all():
-    now = utcnow()
+    return stored_or_built(_atom_all)
+
+
+def _atom_all(now: datetime) -> Built:
     live = services.live_pieces(now, limit=ALL_FEED_LIMIT, with_body=True)
     facts = atom.FeedFacts(
         title=f"{publication_name()}: {house_style.SECTION_NAME}",
@@ -84,12 +82,15 @@ def atom_all():
     last_modified = services.last_modified(
         live.items, live.lifted, services.last_change(among=live.considered)
     )
-    return _xml_response(body, atom.CONTENT_TYPE, last_modified)
+    return Built(body, atom.CONTENT_TYPE, last_modified, live.holds_until)
 
 
 @bp.get("/film-festivals/<festival_slug>/feed.atom")
 def atom_festival(festival_slug: str):
-    now = utcnow()
+    return stored_or_built(lambda now: _atom_festival(festival_slug, now))
+
+
+def _atom_festival(festival_slug: str, now: datetime) -> Built | Response:
     festival = db.session.scalar(select(Festival).where(Festival.slug == festival_slug))
     if festival is None:
         moved = festival_moved(festival_slug)
@@ -115,7 +116,7 @@ def atom_festival(festival_slug: str):
         festival.updated_at,
         services.last_change(festival.id, among=live.considered),
     )
-    return _xml_response(body, atom.CONTENT_TYPE, last_modified)
+    return Built(body, atom.CONTENT_TYPE, last_modified, live.holds_until)
 
 
 # --- Sitemap --------------------------------------------------------------------------------
@@ -151,7 +152,10 @@ def _piece_urls(festival: Festival) -> Callable[[services.Listed], str]:
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    now = utcnow()
+    return stored_or_built(_sitemap)
+
+
+def _sitemap(now: datetime) -> Built:
     listing = services.live_listing(now)
     hubs = services.festivals_with_coverage(listing.pieces)
     entries: list[tuple[str, datetime | None]] = [
@@ -171,4 +175,4 @@ def sitemap():
         entries.extend((url_of(item), item.updated_at) for item in items)
     body = build_sitemap(entries)
     last_modified = services.last_modified(listing.pieces, listing.lifted, services.last_change())
-    return _xml_response(body, SITEMAP_CONTENT_TYPE, last_modified)
+    return Built(body, SITEMAP_CONTENT_TYPE, last_modified, listing.holds_until)

@@ -142,6 +142,9 @@ class Listing:
     # With a limit, every piece the listing read, live or held back (`last_change(among=...)`);
     # None when it read every piece in scope.
     considered: list[int] | None = None
+    # The earliest embargo still to lift on a piece it left out (UTC): the clock alone changes
+    # the list then (`page_store`). None when no piece it read is held.
+    holds_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,7 +524,18 @@ def live_listing(
     else:
         ids = [piece_id for piece_id in shown if piece_id not in held]
         lifted = _lifted(_lifted_facts(False, False, True), {"ids": ids})
-    return Listing(live, latest(lifted, *lifted_here), None if limit is None else considered)
+    return Listing(
+        live,
+        latest(lifted, *lifted_here),
+        None if limit is None else considered,
+        next_lift(held.values(), now),
+    )
+
+
+def next_lift(embargoes: Iterable[datetime | None], now: datetime) -> datetime | None:
+    """The earliest of `embargoes` still ahead of `now` (UTC), None when none is."""
+    ahead = [moment for moment in embargoes if moment is not None and holds(moment, now)]
+    return min(ahead) if ahead else None
 
 
 @cache
@@ -585,6 +599,7 @@ class Live:
     items: list[Teaser]
     lifted: datetime | None
     considered: list[int] | None = None
+    holds_until: datetime | None = None
 
 
 def live_pieces(
@@ -599,7 +614,12 @@ def live_pieces(
     listing = live_listing(
         now, festival_id=festival_id, limit=limit, exclude_piece_id=exclude_piece_id
     )
-    return Live(teasers(listing.pieces, with_body=with_body), listing.lifted, listing.considered)
+    return Live(
+        teasers(listing.pieces, with_body=with_body),
+        listing.lifted,
+        listing.considered,
+        listing.holds_until,
+    )
 
 
 @dataclass(frozen=True)
@@ -672,6 +692,7 @@ class Summary:
     festivals: list[FestivalCoverage]
     updated_at: datetime | None
     lifted: datetime | None
+    holds_until: datetime | None = None
 
 
 @cache
@@ -761,6 +782,7 @@ def festival_summary(now: datetime, *, shown: int) -> Summary:
         [FestivalCoverage(f, counts[f.id], texts.get(f.id, [])) for f in ordered],
         updated_at,
         lifted,
+        next_lift(held.values(), now),
     )
 
 
@@ -817,3 +839,50 @@ def last_modified(pieces: Iterable[Dated], *others: datetime | None) -> datetime
     piece off (`last_change()`), so it never goes back while the content changes, even when a
     piece leaves or comes back."""
     return latest(*(item.updated_at for item in pieces), *others)
+
+
+# --- What every public page is built from ---------------------------------------------------
+
+
+class Fingerprint(NamedTuple):
+    """The latest change (UTC) and the number of rows of each table public pages read: pieces
+    ever made public, films, screenings, festivals and users (bylines). Any write to them
+    moves a latest change (every row has `updated_at`, set on each update) or a count (a
+    deletion)."""
+
+    pieces_changed: datetime | None
+    pieces: int
+    films_changed: datetime | None
+    films: int
+    screenings_changed: datetime | None
+    screenings: int
+    festivals_changed: datetime | None
+    festivals: int
+    users_changed: datetime | None
+    users: int
+
+
+@cache
+def _fingerprint_statement():
+    def changed_and_count(model, *criteria):
+        return (
+            select(func.max(model.updated_at)).where(*criteria).scalar_subquery(),
+            select(func.count()).select_from(model).where(*criteria).scalar_subquery(),
+        )
+
+    # Pieces from `ix_pieces_published_updated`, films and screenings from their `updated_at`
+    # indexes and counts: a few index pages whatever the desk's size.
+    return select(
+        *changed_and_count(Piece, Piece.published_revision_number.is_not(None)),
+        *changed_and_count(Film),
+        *changed_and_count(Screening),
+        *changed_and_count(Festival),
+        *changed_and_count(User),
+    )
+
+
+def public_fingerprint() -> Fingerprint:
+    """What the public pages were built from, in one cheap statement (`Fingerprint`): equal
+    fingerprints mean the same data, so a page built from it is still the page
+    (`page_store`), but for the clock (embargoes lifting)."""
+    return Fingerprint._make(db.session.execute(_fingerprint_statement()).one())

@@ -2,13 +2,14 @@
 
 Only live pieces (see `coverage.public.rules`), always their published revision. Every page
 carries an ETag (a hash of the bytes served) and Last-Modified, and answers conditional GETs
-with 304. The article itself is built by `build_article`, which the writer's preview and the
-desk's piece page use too, so what the desk sees is what readers get.
+with 304; a page built once is served as stored until what it shows changes
+(`stored_or_built`, `coverage.public.page_store`). The article itself is built by
+`build_article`, which the writer's preview and the desk's piece page use too, so what the desk
+sees is what readers get.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import BaseConverter, Map
 
@@ -27,6 +28,7 @@ from coverage.festivals.models import Festival
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
 from coverage.public import house_style, services
+from coverage.public.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
 from coverage.public.rendered import inline_html
 from coverage.public.rules import PublicStatus
 from coverage.public.structured import FilmFacts, piece_json_ld
@@ -160,13 +162,67 @@ def preview_article(piece: Piece, text: TextLike, now: datetime) -> Article:
 # --- Responses ------------------------------------------------------------------------------
 
 
-def conditional(html: str, last_modified: datetime | None, status: int = 200):
-    """Serve `html` with a strong ETag of its bytes and Last-Modified; 304 when the client
-    already has it (RFC 9110 section 13). Pages are public: shared caches may keep them briefly."""
-    response = current_app.make_response((html, status))
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    if last_modified is not None:
-        response.last_modified = last_modified
+@dataclass(frozen=True)
+class Built:
+    """A page as a view builds it for `stored_or_built`: its bytes and headers, and the UTC
+    instant the clock alone changes it (an embargo lifting; None: only the data can)."""
+
+    body: bytes
+    content_type: str
+    last_modified: datetime | None
+    holds_until: datetime | None = None
+
+
+_PAGE_STORE = "coverage.public_pages"
+HTML = "text/html; charset=utf-8"
+
+
+def page_store() -> PageStore:
+    """This app's store of built public pages (`page_store`); PUBLIC_PAGE_STORE_BYTES bounds
+    it (0 keeps nothing)."""
+    store = current_app.extensions.get(_PAGE_STORE)
+    if store is None:
+        size = current_app.config.get("PUBLIC_PAGE_STORE_BYTES", DEFAULT_MAX_BYTES)
+        store = current_app.extensions.setdefault(_PAGE_STORE, PageStore(size))
+    return store
+
+
+def stored_or_built(build: Callable[[datetime], Built | Response]) -> Response:
+    """The page at this address, as stored while the data it shows and the clock leave it as
+    it is (`page_store`), else as `build(now)` makes it (and then stored). A `Response` from
+    `build` (a redirect, a 404 or 410) is answered as it is and never stored.
+
+    A stored page costs one query (`services.public_fingerprint`). Its key is the address as
+    this request names it (endpoint, path values and the host the request came to, which
+    absolute links follow without PUBLIC_BASE_URL); the query string is no part of any page."""
+    now = utcnow()
+    fingerprint = services.public_fingerprint()
+    key = (request.endpoint, tuple(sorted((request.view_args or {}).items())), request.url_root)
+    store = page_store()
+    page = store.get(key, fingerprint, now)
+    if page is None:
+        built = build(now)
+        if isinstance(built, Response):
+            return built
+        page = StoredPage.of(
+            built.body,
+            content_type=built.content_type,
+            last_modified=built.last_modified,
+            fingerprint=fingerprint,
+            built_at=now,
+            holds_until=built.holds_until,
+        )
+        store.put(key, page)
+    return _respond(page)
+
+
+def _respond(page: StoredPage) -> Response:
+    """A stored page with its ETag and Last-Modified; 304 when the client has it (RFC 9110
+    section 13). Pages are public: shared caches may keep them briefly."""
+    response = current_app.response_class(page.body, content_type=page.content_type)
+    response.set_etag(page.etag)
+    if page.last_modified is not None:
+        response.last_modified = page.last_modified
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response.make_conditional(request)
@@ -193,6 +249,19 @@ def festival_moved(festival_slug: str, **values: str):
     return redirect(url_for(request.endpoint, festival_slug=current, **values), 301)
 
 
+def _release_line_goes_at(film, today: date) -> datetime | None:
+    """When the footer's release line, still shown `today` (UTC), goes: the first midnight
+    (UTC) after the release day; None when the line shows no date or has gone."""
+    if film is None or film.release_date is None or film.release_date < today:
+        return None
+    return datetime.combine(film.release_date + timedelta(days=1), datetime.min.time(), UTC)
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    present = [moment for moment in moments if moment is not None]
+    return min(present) if present else None
+
+
 def _release_passed_at(film, today: date) -> datetime | None:
     """The footer drops its release line the day after release: a change of the page."""
     if film is None or film.release_date is None or film.release_date >= today:
@@ -206,7 +275,10 @@ def _release_passed_at(film, today: date) -> datetime | None:
 
 @bp.get("/<festival_slug>/<piece_slug>")
 def piece(festival_slug: str, piece_slug: str):
-    now = utcnow()
+    return stored_or_built(lambda now: _piece_page(festival_slug, piece_slug, now))
+
+
+def _piece_page(festival_slug: str, piece_slug: str, now: datetime) -> Built | Response:
     found = services.find_by_slug(festival_slug, piece_slug)
     if found.piece is None:
         moved = festival_moved(festival_slug, piece_slug=piece_slug)
@@ -279,12 +351,20 @@ def piece(festival_slug: str, piece_slug: str):
         _release_passed_at(film, now.date()),
         services.last_change(among=[item.id, *(more.considered or [])]),
     )
-    return conditional(html, last_modified)
+    return Built(
+        html.encode(),
+        HTML,
+        last_modified,
+        _earliest(more.holds_until, _release_line_goes_at(film, now.astimezone(UTC).date())),
+    )
 
 
 @bp.get("/<festival_slug>/")
 def hub(festival_slug: str):
-    now = utcnow()
+    return stored_or_built(lambda now: _hub_page(festival_slug, now))
+
+
+def _hub_page(festival_slug: str, now: datetime) -> Built | Response:
     festival = db.session.scalar(db.select(Festival).where(Festival.slug == festival_slug))
     if festival is None:
         moved = festival_moved(festival_slug)
@@ -304,12 +384,15 @@ def hub(festival_slug: str):
     last_modified = services.last_modified(
         live.items, live.lifted, festival.updated_at, services.last_change(festival.id)
     )
-    return conditional(html, last_modified)
+    return Built(html.encode(), HTML, last_modified, live.holds_until)
 
 
 @bp.get("/")
 def index():
-    now = utcnow()
+    return stored_or_built(_index_page)
+
+
+def _index_page(now: datetime) -> Built:
     summary = services.festival_summary(now, shown=INDEX_LATEST)
     html = render_template(
         "public/index.html",
@@ -319,7 +402,7 @@ def index():
         section=house_style.SECTION_NAME,
     )
     last_modified = services.latest(summary.updated_at, summary.lifted, services.last_change())
-    return conditional(html, last_modified)
+    return Built(html.encode(), HTML, last_modified, summary.holds_until)
 
 
 @bp.app_template_global("public_url_of")
