@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import text
@@ -119,6 +119,22 @@ def server_gc() -> str:
     )
 
 
+def server_between_requests() -> tuple[Callable[[], object] | None, str]:
+    """What the app's gunicorn workers do once a response is written (their `post_request`
+    hook, called as gunicorn calls it), to run after every in-process request, untimed; and
+    what that is, for the report."""
+    if importlib.util.find_spec(load.CONFIG_MODULE) is None:
+        return None, ""
+    hook = getattr(importlib.import_module(load.CONFIG_MODULE), "post_request", None)
+    if hook is None:
+        return None, ""
+    return (
+        lambda: hook(None, None, None, None),
+        f"{load.CONFIG_MODULE}.post_request runs after each request, untimed, as the workers "
+        "run it once the response is written",
+    )
+
+
 def database_name(url: str) -> str:
     """ "SQLite 3.40.1" or "PostgreSQL 15.10", read from the database itself."""
     from sqlalchemy import create_engine
@@ -162,8 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = measure.Plan.quick() if arguments.quick else measure.Plan()
     print(f"== in-process, through the WSGI app ({plan.samples} requests each)")
     collector = server_gc()
+    between, between_note = server_between_requests()
+    if between_note:
+        collector += f"; {between_note}"
     print(f"  garbage collection: {collector}")
-    measured = measure.run(app, data, plan, only=only)
+    measured = measure.run(app, data, plan, only=only, between=between)
     measured.gc = collector
     with app.app_context():
         db.session.remove()

@@ -168,6 +168,9 @@ class MeasureRun:
     cap_seconds: float = 0.0
     # How the garbage collector was set while measuring (bench.__main__.server_gc).
     gc: str = ""
+    # Milliseconds the server's between-requests hook took after each timed request (untimed
+    # in the figures, as the workers run it once the response is written).
+    between_ms: list[float] = field(default_factory=list)
 
     def get(self, key: str) -> Measurement | None:
         return next((m for m in self.measurements if m.key == key), None)
@@ -477,9 +480,13 @@ class Warmed:
     statuses: Counter[int]
 
 
-def warm(app: Flask, endpoint: Endpoint, plan: Plan) -> Warmed:
+Between = Callable[[], object]
+
+
+def warm(app: Flask, endpoint: Endpoint, plan: Plan, between: Between | None = None) -> Warmed:
     """`setup`, then untimed requests (up to `plan.warmups`, at least one, until
-    `plan.warmup_seconds` have passed), each with its SQL statements counted."""
+    `plan.warmup_seconds` have passed), each with its SQL statements counted and followed by
+    `between` (the server's work between two requests)."""
     if endpoint.setup is not None:
         endpoint.setup()
     started = time.perf_counter()
@@ -492,14 +499,25 @@ def warm(app: Flask, endpoint: Endpoint, plan: Plan) -> Warmed:
             outcome = endpoint.call()
             seconds = time.perf_counter() - before
         statuses[outcome.status] += 1
+        if between is not None:
+            between()
         if time.perf_counter() - started >= plan.warmup_seconds:
             break
     return Warmed(seconds, len(statements), outcome, statuses)
 
 
-def measure(endpoint: Endpoint, plan: Plan, warmed: Warmed, cap_seconds: float) -> Measurement:
+def measure(
+    endpoint: Endpoint,
+    plan: Plan,
+    warmed: Warmed,
+    cap_seconds: float,
+    between: Between | None = None,
+    between_ms: list[float] | None = None,
+) -> Measurement:
     """Time `endpoint`: `plan.samples` requests, or fewer (at least `plan.min_samples`) once
-    `cap_seconds` have passed. Queries and size are those of the last warm request."""
+    `cap_seconds` have passed. Queries and size are those of the last warm request. After each
+    request, `between` runs untimed, as a server runs its hook once the response is written;
+    its milliseconds are added to `between_ms`."""
     if endpoint.setup is not None:
         endpoint.setup()
     samples: list[float] = []
@@ -512,6 +530,11 @@ def measure(endpoint: Endpoint, plan: Plan, warmed: Warmed, cap_seconds: float) 
         outcome = endpoint.call()
         samples.append(time.perf_counter() - before)
         statuses[outcome.status] += 1
+        if between is not None:
+            before = time.perf_counter()
+            between()
+            if between_ms is not None:
+                between_ms.append((time.perf_counter() - before) * 1000)
         if len(samples) >= plan.min_samples and time.perf_counter() - started > cap_seconds:
             break
     return Measurement(
@@ -538,10 +561,12 @@ def run(
     *,
     only: set[str] | None = None,
     log: Log = print,
+    between: Between | None = None,
 ) -> MeasureRun:
     """Warm every endpoint (`only`: those keys, the login page always), fit the timing to the
-    plan's budget and log the estimate, then time each. Warnings: slow endpoints, a lowered
-    cap, unexpected statuses."""
+    plan's budget and log the estimate, then time each. `between` runs after every request,
+    untimed (the server's hook once a response is written). Warnings: slow endpoints, a
+    lowered cap, unexpected statuses."""
     plan = plan or Plan()
     started = time.perf_counter()
     chosen = [
@@ -552,7 +577,7 @@ def run(
     warnings: list[str] = []
     warmed: dict[str, Warmed] = {}
     for endpoint in chosen:
-        warmed[endpoint.key] = warm(app, endpoint, plan)
+        warmed[endpoint.key] = warm(app, endpoint, plan, between)
         log(f"  warm: {endpoint.label}: {warmed[endpoint.key].seconds * 1000:,.1f} ms")
     cap = plan.fitted_cap([w.seconds for w in warmed.values()])
     for endpoint in chosen:
@@ -575,8 +600,9 @@ def run(
     estimate = sum(plan.estimate_seconds(w.seconds, cap) for w in warmed.values())
     log(f"  estimate: {estimate / 60:.1f} min of timed requests")
     measurements = []
+    between_ms: list[float] = []
     for endpoint in chosen:
-        measurement = measure(endpoint, plan, warmed[endpoint.key], cap)
+        measurement = measure(endpoint, plan, warmed[endpoint.key], cap, between, between_ms)
         measurements.append(measurement)
         log(
             f"  {measurement.label}: median {measurement.median_ms:,.1f} ms, "
@@ -589,4 +615,11 @@ def run(
                 f"{' or '.join(map(str, measurement.expect))}"
             )
             log(f"  WARNING: {warnings[-1]}")
-    return MeasureRun(measurements, plan, time.perf_counter() - started, warnings, cap)
+    return MeasureRun(
+        measurements,
+        plan,
+        time.perf_counter() - started,
+        warnings,
+        cap,
+        between_ms=between_ms,
+    )

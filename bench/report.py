@@ -7,9 +7,11 @@ into a Markdown section, printed on stdout and put on top of bench/RESULTS.md by
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import re
+import statistics
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -344,6 +346,14 @@ def _in_process(measured: MeasureRun) -> list[str]:
         f"Took {measured.seconds / 60:.1f} min."
     )
     notes = [f"garbage collection: {measured.gc}"] if measured.gc else []
+    if measured.between_ms:
+        after = sorted(measured.between_ms)
+        nearest_p95 = after[max(0, math.ceil(0.95 * len(after)) - 1)]
+        notes.append(
+            f"the hook between requests took (not in the figures above): median "
+            f"{statistics.median(after):.1f} ms, p95 {nearest_p95:.1f} ms, longest "
+            f"{after[-1]:.1f} ms"
+        )
     notes += [f"{m.label}: {m.note}" for m in measured.measurements if m.note]
     lines += [f"- {note}" for note in notes]
     return lines

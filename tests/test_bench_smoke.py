@@ -105,10 +105,16 @@ def desk(request, tmp_path_factory) -> Iterator[tuple[BenchData, Flask]]:
             server.dispose()
 
 
+BETWEEN_CALLS: list[int] = []
+
+
 @pytest.fixture(scope="module")
 def measured(desk) -> measure.MeasureRun:
     data, app = desk
-    return measure.run(app, data, FEW, log=lambda _line: None)
+    BETWEEN_CALLS.clear()
+    return measure.run(
+        app, data, FEW, log=lambda _line: None, between=lambda: BETWEEN_CALLS.append(1)
+    )
 
 
 def test_every_endpoint_of_the_issue_answers_as_expected(desk, measured):
@@ -133,6 +139,10 @@ def test_every_endpoint_of_the_issue_answers_as_expected(desk, measured):
     # A full build of every event, whether rebuilt or served again without validators.
     assert by_key["feed_uncached"].size == by_key["feed_repeat"].size > 0
     assert by_key["import_preview"].statuses == {200: 3}
+    # The server's work between requests ran after every request, and only the timed ones'
+    # durations are kept (one warm and two timed requests an endpoint).
+    assert len(BETWEEN_CALLS) == 3 * len(EVERY_ENDPOINT)
+    assert len(measured.between_ms) == 2 * len(EVERY_ENDPOINT)
     assert by_key["import_preview"].label == f"CSV import dry run ({TINY.screenings} rows)"
     assert by_key["day"].label == (f"festival day view ({data.busiest_day_screenings} screenings)")
 
@@ -232,6 +242,7 @@ def test_the_report_names_every_target_and_figure(desk, measured):
     for m in measured.measurements:
         assert m.label in section
     assert "Peak memory of a worker (VmHWM, the largest of the 2): 150 MiB" in section
+    assert "the hook between requests took (not in the figures above): median" in section
 
 
 def test_throughput_of_error_pages_is_not_a_measurement(desk, measured):

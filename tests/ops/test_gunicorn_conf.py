@@ -1,11 +1,17 @@
-"""The gunicorn settings file: it loads as gunicorn loads it, freezes what the worker imported and
-raises the young generation's threshold, and turns no access log on."""
+"""The gunicorn settings file: it loads as gunicorn loads it, freezes what the worker imported,
+raises the young generation's threshold, collects after each response (every generation once
+in a hundred), and turns no access log on."""
 
 from __future__ import annotations
 
+import gc
+import itertools
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+
+from coverage.ops import gunicorn_conf
 
 
 def test_a_worker_freezes_the_loaded_app_and_collects_young_garbage_less_often():
@@ -41,4 +47,30 @@ def test_gunicorn_reads_the_hook_from_the_settings_module():
         if name in config.settings:
             config.set(name, value)
     assert config.post_worker_init.__module__ == "coverage.ops.gunicorn_conf"
+    assert config.post_request.__module__ == "coverage.ops.gunicorn_conf"
     assert config.accesslog is None
+
+
+class Node:
+    pass
+
+
+def test_after_a_response_the_cycles_it_left_are_freed_and_the_young_count_starts_again():
+    node = Node()
+    node.itself = node  # a cycle: reference counting alone never frees it
+    freed = weakref.ref(node)
+    del node
+    assert freed() is not None
+
+    gunicorn_conf.post_request(None, None, None, None)
+
+    assert freed() is None
+    assert gc.get_count()[0] < 100
+
+
+def test_every_hundredth_response_is_followed_by_a_full_collection(monkeypatch):
+    monkeypatch.setattr(gunicorn_conf, "_requests", itertools.count(1))
+    generations = [gunicorn_conf.collect_between_requests() for _ in range(200)]
+
+    assert [n + 1 for n, generation in enumerate(generations) if generation == 2] == [100, 200]
+    assert generations.count(1) == 198
