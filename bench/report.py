@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # What a measurement is, for the targets (`bench.measure.Endpoint.group`).
 REFERENCE, DESK, PUBLIC, FEED, API, IMPORT = "reference", "desk", "public", "feed", "api", "import"
 # Public pages timed as the first request after a change builds them (a stored page is served
-# to every request after it: coverage.public.page_store).
+# to every request after it: coverage.page_store).
 PUBLIC_BUILT = "public-built"
 
 # Issue 14's targets.

@@ -8,6 +8,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from coverage.page_store import DEFAULT_MAX_BYTES as STORE_BYTES
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; raised at start-up so a bad deploy fails loudly."""
@@ -19,7 +21,8 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _positive_int(env, name: str, default: int) -> int:
+def _whole_number(env, name: str, default: int, *, least: int = 1) -> int:
+    """A whole-number setting of at least `least`, else `default` when unset."""
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
@@ -27,8 +30,8 @@ def _positive_int(env, name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise ConfigError(f"{name} must be at least 1, not {value}")
+    if value < least:
+        raise ConfigError(f"{name} must be at least {least}, not {value}")
     return value
 
 
@@ -149,7 +152,7 @@ def _mail_settings(env) -> dict[str, object]:
             "SMTP_USERNAME is set but SMTP_SECURITY is none: the password would cross the "
             "network unencrypted; set SMTP_SECURITY to starttls or ssl"
         )
-    port = _positive_int(env, "SMTP_PORT", _SMTP_DEFAULT_PORTS[security])
+    port = _whole_number(env, "SMTP_PORT", _SMTP_DEFAULT_PORTS[security])
     if port > 65535:
         raise ConfigError(f"SMTP_PORT must be at most 65535, not {port}")
     digest_hour = (env.get("DIGEST_HOUR_UTC") or "7").strip()
@@ -161,7 +164,7 @@ def _mail_settings(env) -> dict[str, object]:
         "SMTP_USERNAME": username,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or "",
         "SMTP_SECURITY": security,
-        "SMTP_TIMEOUT_SECONDS": _positive_int(env, "SMTP_TIMEOUT_SECONDS", 20),
+        "SMTP_TIMEOUT_SECONDS": _whole_number(env, "SMTP_TIMEOUT_SECONDS", 20),
         "MAIL_FROM": (env.get("MAIL_FROM") or "").strip() or "Festival desk <desk@localhost>",
         # The hour (UTC) from which the day's digest emails are built.
         "DIGEST_HOUR_UTC": int(digest_hour),
@@ -212,16 +215,24 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # The market whose release dates films carry and the house-style footer names.
         "HOME_MARKET": _home_market(env.get("HOME_MARKET", "")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Built public pages and desk page parts each app server keeps (coverage.page_store),
+        # in bytes; 0 keeps none.
+        "PUBLIC_PAGE_STORE_BYTES": _whole_number(
+            env, "PUBLIC_PAGE_STORE_BYTES", STORE_BYTES, least=0
+        ),
+        "DESK_FRAGMENT_STORE_BYTES": _whole_number(
+            env, "DESK_FRAGMENT_STORE_BYTES", STORE_BYTES, least=0
+        ),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(6 * 1024 * 1024))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         # json (one object per line, for log shippers) or text; see coverage.ops.request_log.
         "LOG_FORMAT": _log_format(env, production),
         # Seconds `flask --app app worker` waits between publishing rounds: a scheduled piece
         # goes out at most this long after its time (the desk promises within a minute).
-        "WORKER_INTERVAL_SECONDS": _positive_int(env, "WORKER_INTERVAL_SECONDS", 15),
+        "WORKER_INTERVAL_SECONDS": _whole_number(env, "WORKER_INTERVAL_SECONDS", 15),
         # SQLite: how long a write waits for another one to finish before it gives up and the
         # request is answered 503 "try again" (see coverage.locking).
-        "DATABASE_BUSY_TIMEOUT_SECONDS": _positive_int(env, "DATABASE_BUSY_TIMEOUT_SECONDS", 5),
+        "DATABASE_BUSY_TIMEOUT_SECONDS": _whole_number(env, "DATABASE_BUSY_TIMEOUT_SECONDS", 5),
         **_mail_settings(env),
         # Log-in throttling (coverage.security.throttle): failed log-ins per email typed, and
         # attempts of any outcome per client address, in a fixed window; the same for

@@ -229,8 +229,8 @@ def recorded_statements(app: Flask, action) -> tuple[list[str], object]:
 
 
 def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> int:
-    """Statements run to build and serve one GET (which must succeed). Public pages stored
-    from an earlier request are forgotten first: the count is of the page being built."""
+    """Statements run to build and serve one GET (which must succeed). Pages and page parts
+    stored by an earlier request are forgotten first: the count is of the page being built."""
     forget_built_pages(app)
     count, response = count_statements(app, lambda: client.get(url, **kwargs))
     assert response.status_code == 200, url
@@ -238,11 +238,14 @@ def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> in
 
 
 def forget_built_pages(app: Flask) -> None:
-    """Empty the app's store of built public pages (`coverage.public.page_store`)."""
+    """Empty the app's stores of built public pages and desk page parts (`coverage.page_store`,
+    `coverage.fragments`)."""
+    from coverage.fragments import fragment_store
     from coverage.public.views import page_store
 
     with app.app_context():
         page_store().clear()
+        fragment_store().clear()
 
 
 def log_in(client: DeskClient, email: str, password: str = PASSWORD):

@@ -59,3 +59,15 @@ def test_publication_name_has_a_default(tmp_path):
     assert load_config(tmp_path, {})["PUBLICATION_NAME"] == "Festival Coverage"
     named = load_config(tmp_path, {"PUBLICATION_NAME": "The Film Desk"})
     assert named["PUBLICATION_NAME"] == "The Film Desk"
+
+
+def test_the_page_stores_are_sized_from_the_environment_and_0_turns_them_off(tmp_path):
+    config = load_config(tmp_path, {"PUBLIC_PAGE_STORE_BYTES": "1048576"})
+    assert config["PUBLIC_PAGE_STORE_BYTES"] == 1_048_576
+    assert config["DESK_FRAGMENT_STORE_BYTES"] == 32 * 1024 * 1024
+    off = load_config(tmp_path, {"DESK_FRAGMENT_STORE_BYTES": "0"})
+    assert off["DESK_FRAGMENT_STORE_BYTES"] == 0
+    for wrong, message in (("32MB", "a whole number, not '32MB'"), ("-1", "at least 0, not -1")):
+        with pytest.raises(ConfigError) as refused:
+            load_config(tmp_path, {"PUBLIC_PAGE_STORE_BYTES": wrong})
+        assert str(refused.value).startswith(f"PUBLIC_PAGE_STORE_BYTES must be {message}")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
@@ -42,6 +44,20 @@ def get_festival(slug: str) -> Festival:
     if festival is None:
         abort(404, f"There is no festival at '{slug}'.")
     return festival
+
+
+def get_festival_and(
+    slug: str, columns: Callable[[ColumnElement[int]], list[ColumnElement]]
+) -> tuple[Festival, tuple]:
+    """The festival at `slug` (404 when there is none) and `columns(Festival.id)` (a page's
+    fingerprint: `coverage.fragments`), read in the same query."""
+    row = db.session.execute(
+        select(Festival, *columns(Festival.id)).where(Festival.slug == slug)
+    ).first()
+    if row is None:
+        abort(404, f"There is no festival at '{slug}'.")
+    festival, *values = row
+    return festival, tuple(values)
 
 
 def get_venue(festival: Festival, venue_id: int) -> Venue:

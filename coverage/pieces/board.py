@@ -11,7 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -225,6 +235,63 @@ def _chips(festival: Festival) -> list[Chip]:
         .order_by(Piece.id)
     )
     return [Chip(*row) for row in rows]
+
+
+def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnElement]:
+    """What a festival's coverage board is built from, as columns to read beside the festival
+    (`festivals.views.get_festival_and`, `coverage.fragments`): the festival's programme and
+    pieces (`programme.services.festival_fingerprint_columns`), the users (bylines), and for
+    the tables that keep no change time, a checksum of their rows: the festival's pieces'
+    other films and interviewees, the people, the "assign anyway" records and the travel
+    minutes between its venues. A change a checksum cannot tell apart (a person renamed to a
+    name of the same length) shows within the store's minute."""
+    from coverage.festivals.models import VenueTravel
+    from coverage.programme.services import festival_fingerprint_columns
+
+    # Correlated to the festival read beside them, two levels up (auto-correlation reaches
+    # only the enclosing query).
+    pieces = select(Piece.id).where(Piece.festival_id == festival_id).correlate_except(Piece)
+    venues = select(Venue.id).where(Venue.festival_id == festival_id).correlate_except(Venue)
+
+    def scalar(column, *criteria, table=None) -> ColumnElement:
+        statement = select(column).where(*criteria)
+        if table is not None:
+            statement = statement.select_from(table)
+        return statement.scalar_subquery()
+
+    def checksum(table, first, second) -> list[ColumnElement]:
+        mine = table.c.piece_id.in_(pieces)
+        return [
+            scalar(func.count(), mine, table=table),
+            scalar(func.coalesce(func.sum(cast(first, BigInteger) * 65_537 + second), 0), mine),
+        ]
+
+    overrides = ClashOverride.piece_id.in_(pieces)
+    travel = VenueTravel.from_venue_id.in_(venues)
+    return [
+        *festival_fingerprint_columns(festival_id),
+        scalar(func.max(User.updated_at)),
+        scalar(func.count(User.id)),
+        *checksum(piece_films, piece_films.c.piece_id, piece_films.c.film_id),
+        *checksum(
+            piece_interviewees, piece_interviewees.c.piece_id, piece_interviewees.c.person_id
+        ),
+        scalar(func.count(Person.id)),
+        scalar(
+            func.coalesce(
+                func.sum(cast(Person.id, BigInteger) * 1_000 + func.length(Person.name)), 0
+            )
+        ),
+        scalar(func.count(ClashOverride.id), overrides),
+        scalar(func.coalesce(func.sum(ClashOverride.id), 0), overrides),
+        scalar(func.count(VenueTravel.id), travel),
+        scalar(
+            func.coalesce(
+                func.sum(cast(VenueTravel.id, BigInteger) * 10_000 + VenueTravel.minutes), 0
+            ),
+            travel,
+        ),
+    ]
 
 
 def coverage_board(festival: Festival, filters: BoardFilters) -> Board:

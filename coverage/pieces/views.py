@@ -16,7 +16,8 @@ from coverage.drafts.forms import CommentForm
 from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals.models import Festival
-from coverage.festivals.views import get_festival
+from coverage.festivals.views import get_festival, get_festival_and
+from coverage.fragments import stored_fragment
 from coverage.pieces import board as boards
 from coverage.pieces import inbox, inbox_rules, services
 from coverage.pieces.embargo import is_held
@@ -90,7 +91,18 @@ def _naive_local(moment: datetime | None, zone: str) -> datetime | None:
 @bp.route("/festivals/<slug>/coverage")
 @permission_required(can_view_programme)
 def board(slug: str):
-    festival = get_festival(slug)
+    festival, fingerprint = get_festival_and(slug, boards.board_fingerprint_columns)
+    # Built once per change of what the board shows, for each address (filters) and viewer:
+    # a headline shows only to those who may read the text (`coverage.fragments`).
+    body = stored_fragment(
+        ("pieces.board", festival.id, request.full_path, current_user.id),
+        fingerprint,
+        lambda csrf_token: _board_body(festival, csrf_token),
+    )
+    return render_template("pieces/board.html", festival=festival, body=body)
+
+
+def _board_body(festival: Festival, csrf_token) -> str:
     filters = boards.BoardFilters(
         uncovered=request.args.get("uncovered") == "1",
         section=request.args.get("section", ""),
@@ -98,12 +110,13 @@ def board(slug: str):
         state=enum_or_none(PieceState, request.args.get("state")),
     )
     return render_template(
-        "pieces/board.html",
+        "pieces/_board_body.html",
         festival=festival,
         board=boards.coverage_board(festival, filters),
         filters=filters,
         kinds=list(PieceKind),
         states=list(PieceState),
+        csrf_token=csrf_token,
     )
 
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import false, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from coverage import locking
 from coverage.accounts.models import User
@@ -672,6 +672,31 @@ def screenings_between(festival: Festival, start: datetime, end: datetime) -> li
         .order_by(Screening.starts_at, Venue.name, Screening.id)
     )
     return list(db.session.scalars(query).unique())
+
+
+def festival_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnElement]:
+    """What a festival's programme pages are built from, as columns to read beside the festival
+    (`festivals.views.get_festival_and`): the festival's own `updated_at`, and the latest
+    `updated_at` and the number of rows of its screenings, films, venues and pieces. Any write
+    to them moves a latest change (every update sets `updated_at`) or a count (a deletion), so
+    equal fingerprints mean the same data (`coverage.fragments`). `festival_id` may be
+    `Festival.id` itself: the subqueries correlate to it."""
+
+    def changed_and_count(model) -> list[ColumnElement]:
+        mine = model.festival_id == festival_id
+        return [
+            select(func.max(model.updated_at)).where(mine).scalar_subquery(),
+            select(func.count()).select_from(model).where(mine).scalar_subquery(),
+        ]
+
+    own = aliased(Festival)
+    return [
+        select(own.updated_at).where(own.id == festival_id).scalar_subquery(),
+        *changed_and_count(Screening),
+        *changed_and_count(Film),
+        *changed_and_count(Venue),
+        *changed_and_count(Piece),
+    ]
 
 
 def day_schedule(festival: Festival, day: date, filters: DayFilters) -> DaySchedule:

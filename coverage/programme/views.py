@@ -14,7 +14,8 @@ from coverage.errors import DomainError, InvalidInput
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.venue_names import venue_sort_key
-from coverage.festivals.views import get_festival
+from coverage.festivals.views import get_festival, get_festival_and
+from coverage.fragments import stored_fragment
 from coverage.programme import services
 from coverage.programme.forms import FilmForm, ScreeningForm
 from coverage.programme.impact import Impact, change_headline, describe_embargo
@@ -78,11 +79,23 @@ def _day_url(screening: Screening) -> str:
 @bp.route("/days/<day>")
 @permission_required(can_view_programme)
 def day(slug: str, day: str):
-    festival = get_festival(slug)
+    festival, fingerprint = get_festival_and(slug, services.festival_fingerprint_columns)
     try:
         chosen = date.fromisoformat(day)
     except ValueError:
         abort(404, f"'{day}' is not a date; use the form 2021-10-10.")
+    # The schedule is built once per change of the festival's programme and pieces, for each
+    # address (day and filters) and each of what a viewer may do (`coverage.fragments`).
+    can_edit = can_edit_programme(current_user.actor)
+    body = stored_fragment(
+        ("programme.day", festival.id, request.full_path, can_edit),
+        fingerprint,
+        lambda csrf_token: _day_body(festival, chosen, csrf_token),
+    )
+    return render_template("programme/day.html", festival=festival, day=chosen, body=body)
+
+
+def _day_body(festival: Festival, chosen: date, csrf_token) -> str:
     filters = services.DayFilters(
         venue_id=id_param(request.args, "venue"),
         kind=enum_or_none(ScreeningKind, request.args.get("kind")),
@@ -97,7 +110,7 @@ def day(slug: str, day: str):
         key=lambda venue: venue_sort_key(venue.name),
     )
     return render_template(
-        "programme/day.html",
+        "programme/_day_body.html",
         festival=festival,
         schedule=schedule,
         filters=filters,
@@ -105,6 +118,7 @@ def day(slug: str, day: str):
         venues=venues,
         sections=services.festival_sections(festival),
         kinds=list(ScreeningKind),
+        csrf_token=csrf_token,
     )
 
 

@@ -3,7 +3,7 @@
 Only live pieces (see `coverage.public.rules`), always their published revision. Every page
 carries an ETag (a hash of the bytes served) and Last-Modified, and answers conditional GETs
 with 304; a page built once is served as stored until what it shows changes
-(`stored_or_built`, `coverage.public.page_store`). The article itself is built by
+(`stored_or_built`, `coverage.page_store`). The article itself is built by
 `build_article`, which the writer's preview and the desk's piece page use too, so what the desk
 sees is what readers get.
 """
@@ -25,10 +25,10 @@ from coverage.drafts.rendering import plain_inline, render_inline, render_markdo
 from coverage.extensions import db
 from coverage.festivals import services as festivals
 from coverage.festivals.models import Festival
+from coverage.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
 from coverage.public import house_style, services
-from coverage.public.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
 from coverage.public.rendered import inline_html
 from coverage.public.rules import PublicStatus
 from coverage.public.structured import FilmFacts, piece_json_ld
@@ -213,13 +213,18 @@ def stored_or_built(build: Callable[[datetime], Built | Response]) -> Response:
             holds_until=built.holds_until,
         )
         store.put(key, page)
-    return _respond(page)
+    return _respond(page, now)
 
 
-def _respond(page: StoredPage) -> Response:
+def _respond(page: StoredPage, now: datetime) -> Response:
     """A stored page with its ETag and Last-Modified; 304 when the client has it (RFC 9110
-    section 13). Pages are public: shared caches may keep them briefly."""
+    section 13). Pages are public: shared caches may keep them briefly, for CACHE_SECONDS
+    from when the page was built (its `Age`, RFC 9111 section 5.1), not from now: a page
+    served from the store late in its minute is not kept another whole minute."""
     response = current_app.response_class(page.body, content_type=page.content_type)
+    age = int((now - page.built_at).total_seconds())
+    if age > 0:
+        response.age = age
     response.set_etag(page.etag)
     if page.last_modified is not None:
         response.last_modified = page.last_modified
@@ -254,6 +259,8 @@ def _release_line_goes_at(film, today: date) -> datetime | None:
     (UTC) after the release day; None when the line shows no date or has gone."""
     if film is None or film.release_date is None or film.release_date < today:
         return None
+    if film.release_date == date.max:
+        return None  # the calendar's last day has no midnight after it: the line stays
     return datetime.combine(film.release_date + timedelta(days=1), datetime.min.time(), UTC)
 
 

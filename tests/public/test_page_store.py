@@ -1,4 +1,4 @@
-"""Public pages served as built while nothing they show has changed (coverage.public.page_store).
+"""Public pages served as built while nothing they show has changed (coverage.page_store).
 
 A stored page costs one query; any write to what it shows (a withdrawal, a byline, a deleted
 screening, rows inserted with old dates), an embargo lifting or a release day passing on the
@@ -14,11 +14,11 @@ from sqlalchemy import delete
 
 from coverage.accounts.models import User
 from coverage.extensions import db
+from coverage.page_store import MAX_AGE_SECONDS, PageStore, StoredPage
 from coverage.pieces.workflow import Action
 from coverage.programme.kinds import EmbargoRule, ScreeningKind
 from coverage.programme.models import Film, Screening
-from coverage.public import views
-from coverage.public.page_store import MAX_AGE_SECONDS, PageStore, StoredPage
+from coverage.public import house_style, views
 from coverage.timeutil import utcnow
 from tests.conftest import count_statements
 from tests.public.conftest import editor_does, set_film_embargo
@@ -169,6 +169,42 @@ def test_the_release_line_goes_at_midnight_after_release_day(
     clock(datetime(2031, 3, 15, 0, 0, tzinfo=UTC))
 
     assert "released in UK cinemas" not in text_of(client, PIECE)
+
+
+@pytest.mark.parametrize(
+    "release",
+    [date.max, date.max - timedelta(days=1)],
+    ids=["the-calendars-last-day", "the-day-before"],
+)
+def test_a_release_date_at_the_end_of_the_calendar_is_served(
+    app, client, programme, publish, release
+):
+    """A release day typed as 9999-12-31 has no midnight after it: the page still answers,
+    with its release line, stored or built."""
+    publish()
+    with app.app_context():
+        db.session.get(Film, programme["film"]).release_date = release
+        db.session.commit()
+    line = f"released in UK cinemas on {house_style.long_date(release)}."
+    for _ in range(2):
+        response = client.get(PIECE)
+        assert response.status_code == 200
+        assert line in response.get_data(as_text=True)
+
+
+def test_a_stored_page_says_its_age_so_shared_caches_keep_it_a_minute_from_its_build(
+    app, client, publish, clock
+):
+    publish()
+    built = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    clock(built)
+    first = client.get(HUB)
+    assert "Age" not in first.headers
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    clock(built + timedelta(seconds=42))
+    later = client.get(HUB)
+    assert later.headers["Age"] == "42"
+    assert later.headers["ETag"] == first.headers["ETag"]
 
 
 def test_a_stored_page_is_built_again_after_a_minute_and_never_for_an_earlier_clock(

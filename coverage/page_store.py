@@ -1,15 +1,16 @@
-"""Built public pages kept for as long as nothing they show can have changed. No Flask, no
-database.
+"""Built pages (and parts of pages) kept for as long as nothing they show can have changed. No
+Flask, no database.
 
 A hub lists hundreds of pieces, a festival's Atom feed a hundred bodies, the sitemap every live
-piece of the desk's years: building them costs tens of milliseconds, and readers, feed readers
-and crawlers ask for the same few documents over and over while the desk changes them a few
-times an hour. So a built page is kept with:
+piece of the desk's years, a festival day's schedule a couple of hundred screenings: building
+them costs tens of milliseconds, and readers, crawlers and the desk ask for the same documents
+over and over while the data changes a few times an hour. So a built page is kept with:
 
-- the *fingerprint* of everything public it was built from (`services.public_fingerprint`: the
-  latest change and the number of rows of the published pieces, films, screenings, festivals
-  and writers), read with one cheap query on every request: any edit, publication, withdrawal,
-  programme change or rename gives another fingerprint, and the page is built again;
+- the *fingerprint* of the data it was built from, read with one cheap query on every request
+  (`public.services.public_fingerprint`, `programme.services.festival_fingerprint`: the
+  latest `updated_at` and the number of rows of each table the page reads): any edit,
+  publication, withdrawal, programme change or rename gives another fingerprint, and the page
+  is built again;
 - the instant it *holds until*: the next embargo that lifts on a piece it leaves out, or the
   midnight its release line goes; the clock alone changes the page then;
 - a *lifetime* (`MAX_AGE_SECONDS`, the minute readers' shared caches already may keep a page):

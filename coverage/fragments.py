@@ -1,0 +1,70 @@
+"""Stored parts of desk pages: the heavy part of a page built once per change of its data.
+
+A festival day lists a couple of hundred screenings, each with its links and (for editors) its
+cancel form; the desk opens the same days again and again while the programme changes a few
+times a day. The page's content is kept (`coverage.page_store`) under a key naming everything
+it depends on besides the data (the address with its filters, what the viewer may do) with the
+data's fingerprint, and built again when the fingerprint differs. The rest of the page (the top
+bar with the user's name and counts) is rendered on every request, as before.
+
+CSRF tokens are per session (Flask-WTF signs one into each form), so a stored part holds a slot
+in their place, filled with the session's own token each time it is served.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Hashable
+
+from flask import current_app
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from coverage.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
+from coverage.timeutil import utcnow
+
+_STORE = "coverage.desk_fragments"
+# What a stored part holds in place of the CSRF token: random for each process, so that no text
+# anyone typed into a page can be taken for it.
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+HTML = "text/html; charset=utf-8"
+
+
+def fragment_store() -> PageStore:
+    """This app's store of built desk parts; DESK_FRAGMENT_STORE_BYTES bounds it (0 keeps
+    nothing)."""
+    store = current_app.extensions.get(_STORE)
+    if store is None:
+        size = current_app.config.get("DESK_FRAGMENT_STORE_BYTES", DEFAULT_MAX_BYTES)
+        store = current_app.extensions.setdefault(_STORE, PageStore(size))
+    return store
+
+
+def stored_fragment(
+    key: Hashable, fingerprint: Hashable, render: Callable[[Callable[[], str]], str]
+) -> Markup:
+    """The HTML `render(csrf_token)` builds, as stored under `key` while the data's
+    `fingerprint` is unchanged (and for `page_store.MAX_AGE_SECONDS` at most), with this
+    session's CSRF token in every form.
+
+    `render` gets the `csrf_token` its templates must call (pass it into their context: it
+    answers the slot); `key` must name everything the HTML depends on but the fingerprinted
+    data."""
+    now = utcnow()
+    store = fragment_store()
+    page = store.get(key, fingerprint, now)
+    if page is None:
+        html = render(lambda: CSRF_SLOT)
+        page = StoredPage.of(
+            html.encode(),
+            content_type=HTML,
+            last_modified=None,
+            fingerprint=fingerprint,
+            built_at=now,
+            holds_until=None,
+        )
+        store.put(key, page)
+    html = page.body.decode()
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, generate_csrf())
+    return Markup(html)  # noqa: S704 (rendered by our own autoescaping templates)
