@@ -33,6 +33,7 @@ from bench.data import BenchData
 from bench.report import API, DESK, FEED, IMPORT, PUBLIC, PUBLIC_BUILT, REFERENCE
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
+from coverage.fragments import fragment_store
 from coverage.programme import importer
 from coverage.programme.kinds import ScreeningKind
 from coverage.programme.models import Film, Screening
@@ -319,17 +320,19 @@ def endpoints(app: Flask, data: BenchData) -> list[Endpoint]:
     def invalidate() -> None:
         invalidate_feed_cache(app)
 
-    def stored(path: str) -> Callable[[], None]:
+    def stored(path: str, client: FlaskClient = reader) -> Callable[[], None]:
         # One request first, so that every counted and timed one finds the page stored.
-        return lambda: reader.get(path).close()
+        return lambda: client.get(path).close()
 
     def forget_pages() -> None:
         with app.app_context():
             page_store().clear()
 
-    built = (
-        "stored pages forgotten before each request: what the first request after a change costs"
-    )
+    def forget_fragments() -> None:
+        with app.app_context():
+            fragment_store().clear()
+
+    built = "stored pages or parts forgotten before each request: the first request after a change"
 
     csv_file = programme_csv(app, data.festival_slug)
     rows = csv_file.count(b"\n") - 1
@@ -354,9 +357,32 @@ def endpoints(app: Flask, data: BenchData) -> list[Endpoint]:
             f"festival day view ({data.busiest_day_screenings} screenings)",
             DESK,
             get(editor, data.day_path),
+            setup=stored(data.day_path, editor),
+        ),
+        Endpoint(
+            "day_built",
+            "festival day view, built",
+            DESK,
+            get(editor, data.day_path),
+            prepare=forget_fragments,
+            note=built,
         ),
         Endpoint("film", "film page", DESK, get(editor, data.film_path)),
-        Endpoint("board", "coverage board", DESK, get(editor, data.board_path)),
+        Endpoint(
+            "board",
+            "coverage board",
+            DESK,
+            get(editor, data.board_path),
+            setup=stored(data.board_path, editor),
+        ),
+        Endpoint(
+            "board_built",
+            "coverage board, built",
+            DESK,
+            get(editor, data.board_path),
+            prepare=forget_fragments,
+            note=built,
+        ),
         Endpoint("my_work_editor", "My work, an editor", DESK, get(editor, "/my-work")),
         Endpoint("my_work_writer", "My work, a writer", DESK, get(writer, "/my-work")),
         Endpoint("piece", "piece page", DESK, get(editor, data.piece_path)),

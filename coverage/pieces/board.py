@@ -242,8 +242,8 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
     (`festivals.views.get_festival_and`, `coverage.fragments`): the festival's programme and
     pieces (`programme.services.festival_fingerprint_columns`), the users (bylines), and for
     the tables that keep no change time, a checksum of their rows: the festival's pieces'
-    other films and interviewees, the people, the "assign anyway" records and the travel
-    minutes between its venues. A change a checksum cannot tell apart (a person renamed to a
+    other films and interviewees, the people those name, the "assign anyway" records and the
+    travel minutes between its venues. A change a checksum cannot tell apart (a person renamed to a
     name of the same length) shows within the store's minute."""
     from coverage.festivals.models import VenueTravel
     from coverage.programme.services import festival_fingerprint_columns
@@ -266,6 +266,10 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
             scalar(func.coalesce(func.sum(cast(first, BigInteger) * 65_537 + second), 0), mine),
         ]
 
+    # Only the people the festival's pieces name (titles and clashes read no one else).
+    named = Person.id.in_(
+        select(piece_interviewees.c.person_id).where(piece_interviewees.c.piece_id.in_(pieces))
+    )
     overrides = ClashOverride.piece_id.in_(pieces)
     travel = VenueTravel.from_venue_id.in_(venues)
     return [
@@ -276,11 +280,12 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
         *checksum(
             piece_interviewees, piece_interviewees.c.piece_id, piece_interviewees.c.person_id
         ),
-        scalar(func.count(Person.id)),
+        scalar(func.count(Person.id), named),
         scalar(
             func.coalesce(
                 func.sum(cast(Person.id, BigInteger) * 1_000 + func.length(Person.name)), 0
-            )
+            ),
+            named,
         ),
         scalar(func.count(ClashOverride.id), overrides),
         scalar(func.coalesce(func.sum(ClashOverride.id), 0), overrides),
