@@ -241,10 +241,10 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
     """What a festival's coverage board is built from, as columns to read beside the festival
     (`festivals.views.get_festival_and`, `coverage.fragments`): the festival's programme and
     pieces (`programme.services.festival_fingerprint_columns`), the users (bylines), and for
-    the tables that keep no change time, a checksum of their rows: the festival's pieces'
-    other films and interviewees, the people those name, the "assign anyway" records and the
-    travel minutes between its venues. A change a checksum cannot tell apart (a person renamed to a
-    name of the same length) shows within the store's minute."""
+    the tables that keep no change time, a checksum of their rows (`row_mix`): the festival's
+    pieces' other films and interviewees, the people those name, the "assign anyway" records
+    and the travel minutes between its venues. A change a checksum cannot tell apart (a person
+    renamed to a name of the same length) shows within the store's minute."""
     from coverage.festivals.models import VenueTravel
     from coverage.programme.services import festival_fingerprint_columns
 
@@ -263,7 +263,7 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
         mine = table.c.piece_id.in_(pieces)
         return [
             scalar(func.count(), mine, table=table),
-            scalar(func.coalesce(func.sum(cast(first, BigInteger) * 65_537 + second), 0), mine),
+            scalar(func.coalesce(func.sum(row_mix(first, second)), 0), mine),
         ]
 
     # Only the people the festival's pieces name (titles and clashes read no one else).
@@ -281,22 +281,28 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
             piece_interviewees, piece_interviewees.c.piece_id, piece_interviewees.c.person_id
         ),
         scalar(func.count(Person.id), named),
-        scalar(
-            func.coalesce(
-                func.sum(cast(Person.id, BigInteger) * 1_000 + func.length(Person.name)), 0
-            ),
-            named,
-        ),
+        scalar(func.coalesce(func.sum(row_mix(Person.id, func.length(Person.name))), 0), named),
         scalar(func.count(ClashOverride.id), overrides),
-        scalar(func.coalesce(func.sum(ClashOverride.id), 0), overrides),
-        scalar(func.count(VenueTravel.id), travel),
         scalar(
-            func.coalesce(
-                func.sum(cast(VenueTravel.id, BigInteger) * 10_000 + VenueTravel.minutes), 0
-            ),
-            travel,
+            func.coalesce(func.sum(row_mix(ClashOverride.id, ClashOverride.piece_id)), 0),
+            overrides,
         ),
+        scalar(func.count(VenueTravel.id), travel),
+        scalar(func.coalesce(func.sum(row_mix(VenueTravel.id, VenueTravel.minutes)), 0), travel),
     ]
+
+
+# A prime below 2**31: a row's mix fits an integer, its square a 64-bit one.
+_MIX_PRIME = 2_147_483_629
+
+
+def row_mix(key: ColumnElement, value: ColumnElement) -> ColumnElement:
+    """A row's share of a checksum: ((key * 40503 + value) mod p) squared, mod p. Squared so
+    that changes cancelling out in a plain sum (two rows' values swapped, one up and another
+    down by as much: a travel table saved in one go) still change the total, which is a sum
+    of these; integers only, the same on SQLite and PostgreSQL."""
+    mixed = (cast(key, BigInteger) * 40_503 + value) % _MIX_PRIME
+    return (mixed * mixed) % _MIX_PRIME
 
 
 def coverage_board(festival: Festival, filters: BoardFilters) -> Board:

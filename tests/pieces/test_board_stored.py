@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from coverage.accounts.models import User
 from coverage.extensions import db
+from coverage.festivals.models import Venue, VenueTravel
 from coverage.pieces.kinds import PieceKind, PieceState
 from coverage.pieces.models import Piece, piece_films, piece_interviewees
 from coverage.programme.models import Film, Person
-from tests.conftest import count_statements, log_in
+from tests.conftest import count_statements, forget_built_pages, log_in
+from tests.pieces.test_clash_override import busy_writer
 
 
 def board_url(programme) -> str:
@@ -138,3 +140,62 @@ def test_each_viewer_gets_the_titles_they_may_read(app, client, users, make_user
     log_in(client, "other@example.org")
     html = page(client, url)
     assert "Festival director resigns" not in html and "News #" in html
+
+
+WORSE = "⚠ assigned over a clash, now worse"
+
+
+def assigned_over_a_clash(app, client, users, programme, minutes: tuple[int, int]):
+    """The writer attends Belfast at the Odeon while Red Rocket's press screening runs at NFT1;
+    the desk stores travel minutes for NFT1-Odeon and Odeon-Curzon and assigns the review
+    anyway. Returns the travel form's address and field names."""
+    busy_writer(app, programme, users)
+    log_in(client, "editor@example.org")
+    venues = f"/festivals/{programme['slug']}/venues"
+    assert client.post_form(venues, {"venue-name": "Curzon Soho"}, page=venues).status_code == 302
+    with app.app_context():
+        curzon = db.session.scalar(select(Venue.id).where(Venue.name == "Curzon Soho"))
+    pairs = [
+        tuple(sorted((programme["nft1"], programme["odeon"]))),
+        tuple(sorted((programme["odeon"], curzon))),
+    ]
+    fields = [f"pair-{first}-{second}" for first, second in pairs]
+    travel = f"{venues}/travel"
+    sent = dict(zip(fields, map(str, minutes), strict=True))
+    assert client.post_form(travel, sent, page=venues).status_code == 302
+    assign = f"/pieces/{programme['piece']}/assign"
+    plan = {
+        "writer_id": users["writer"],
+        "screening_id": programme["press"],
+        "confirm_clashes": "y",
+    }
+    assert client.post_form(assign, plan, page=assign).status_code == 302
+    html = page(client, board_url(programme))
+    assert "⚠ assigned over a clash" in html and "now worse" not in html
+    return travel, venues, fields
+
+
+def test_a_travel_table_saved_in_one_go_with_changes_that_cancel_out_is_seen(
+    app, client, users, programme
+):
+    """Found by a tester: NFT1-Odeon 15 -> 30 and Odeon-Curzon 30 -> 15 in one save left a plain
+    sum of the rows as it was, and the board kept the clash as it had been."""
+    travel, venues, fields = assigned_over_a_clash(app, client, users, programme, (15, 30))
+
+    sent = dict(zip(fields, ("30", "15"), strict=True))
+    assert client.post_form(travel, sent, page=venues).status_code == 302
+
+    assert WORSE in page(client, board_url(programme))
+
+
+def test_two_travel_rows_swapping_their_minutes_is_seen(app, client, users, programme):
+    travel, venues, fields = assigned_over_a_clash(app, client, users, programme, (15, 30))
+    with app.app_context():
+        rows = db.session.scalars(select(VenueTravel).order_by(VenueTravel.id)).all()
+        rows[0].minutes, rows[1].minutes = rows[1].minutes, rows[0].minutes
+        db.session.commit()
+
+    stored = page(client, board_url(programme))
+    forget_built_pages(app)
+    assert stored == page(client, board_url(programme))
+    assert WORSE in stored
