@@ -378,14 +378,15 @@ TABLE = [
         data={"action": "file"},
         api=True,
     ),
-    # Clashes name the writer's commitments by title: a writer asks only about themselves.
+    # Clashes name the writer's commitments by working title, never the headline (they are
+    # stored in "assign anyway" records others see); still, a writer asks only about themselves.
     Row(
         "GET",
         "/api/v1/writers/<int:writer_id>/clashes",
         "/api/v1/writers/{owner_id}/clashes?festival={slug}"
         "&start=2021-10-08T09:30&end=2021-10-08T10:00",
         READERS_ONLY,
-        "SECRET HEADLINE",
+        "Red Rocket (press screening) for Review: Red Rocket",
         api=True,
     ),
 ]

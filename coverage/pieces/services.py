@@ -691,6 +691,10 @@ def assign(
 
 
 def commitment_for(piece: Piece) -> Commitment | None:
+    """What the piece commits its writer to, if anything: its screening, else its interview
+    slot. The description names the piece by its working title, never its headline: clash
+    descriptions are plan facts, shown (and stored in an "assign anyway" record) on pages that
+    people who may not read the piece's text see too (`can_read_text`)."""
     if piece.screening is not None:
         s = piece.screening
         return Commitment(
@@ -698,7 +702,7 @@ def commitment_for(piece: Piece) -> Commitment | None:
             s.ends_at,
             s.venue_id,
             s.venue.name,
-            f"{s.film.title} ({s.kind.label.lower()} screening) for {piece_title(piece)}",
+            f"{s.film.title} ({s.kind.label.lower()} screening) for {working_title(piece)}",
             piece_id=piece.id,
             screening_id=s.id,
         )
@@ -708,7 +712,7 @@ def commitment_for(piece: Piece) -> Commitment | None:
             piece.slot_ends_at,
             None,
             piece.slot_place,
-            f"Interview slot for {piece_title(piece)}",
+            f"Interview slot for {working_title(piece)}",
             piece_id=piece.id,
         )
     return None
@@ -791,9 +795,9 @@ def _clash_when(zone: str):
 class OverrideNow:
     """An "assign anyway" read against the writer's diary as it is now.
 
-    `status`: "standing" (the clash is still there, no worse), "worse" (bigger shortfall now;
-    `now_text` describes it as it is), "gone" (the times changed and it no longer clashes) or
-    "earlier writer" (the piece has been reassigned since)."""
+    `status`: "standing" (the clash is still there, no worse), "worse" (bigger shortfall now),
+    "gone" (the times changed and it no longer clashes) or "earlier writer" (the piece has been
+    reassigned since). `now_text` describes a standing or worse clash as it is now."""
 
     override: ClashOverride
     status: str
@@ -858,9 +862,29 @@ def overrides_now(
             elif clash.shortfall_minutes > accepted[override.fingerprint]:
                 read.append(OverrideNow(override, "worse", describe_clash(clash, when)))
             else:
-                read.append(OverrideNow(override, "standing"))
+                read.append(OverrideNow(override, "standing", describe_clash(clash, when)))
         result[piece.id] = read
     return result
+
+
+NO_LONGER_DESCRIBED = "a clash with another of the writer's commitments, {minutes} min short"
+
+
+def accepted_clash_text(read: OverrideNow, user: User | None) -> str:
+    """The accepted clash of an "assign anyway" record, as `user` may see it.
+
+    Records made before clash descriptions named pieces by their working titles (see
+    `commitment_for`) may name the writer's other piece by its headline, which is text: the
+    stored description is for those who may read that writer's pieces (`can_read_text` with the
+    record's writer: the desk and that writer). Anyone else sees the clash as it stands now,
+    or, once it is gone or worse, only its size in minutes."""
+    override = read.override
+    actor = getattr(user, "actor", None)  # an anonymous user has none
+    if actor is not None and can_read_text(actor, override.writer_id):
+        return override.description
+    if read.status == "standing" and read.now_text:
+        return read.now_text
+    return NO_LONGER_DESCRIBED.format(minutes=override.shortfall_minutes)
 
 
 def piece_overrides_now(piece: Piece) -> list[OverrideNow]:

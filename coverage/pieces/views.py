@@ -46,6 +46,12 @@ def piece_title_global(piece: Piece) -> str:
     return services.title_for(piece, current_user)
 
 
+@bp.app_template_global("accepted_clash")
+def accepted_clash_global(read: services.OverrideNow) -> str:
+    """An "assign anyway" record's clash as the current user may see it."""
+    return services.accepted_clash_text(read, current_user)
+
+
 @bp.app_template_global("desk_counts")
 def desk_counts_global() -> dict[str, int] | None:
     """The top bar's counts for an editor (filed copy waiting, overdue assignments), else None.

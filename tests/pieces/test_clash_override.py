@@ -222,3 +222,79 @@ def test_an_accepted_clash_is_shown_as_it_is_now(app, client, users, login, prog
     load_page = client.get(load).get_data(as_text=True)
     assert "clash accepted" not in load_page
     assert "(no longer clashing since the times changed)" in load_page
+
+
+SECRET = "Branagh's boyhood, told too sweetly"
+
+
+def headline_other(app, piece_id: int) -> None:
+    with app.app_context():
+        db.session.get(Piece, piece_id).headline = SECRET
+        db.session.commit()
+
+
+def test_a_worse_clash_names_the_other_piece_by_its_working_title(
+    app, client, users, login, programme, make_user
+):
+    # The writer's other piece has a headline: its text, which another writer may not read.
+    ids = busy_writer(app, programme, users)
+    headline_other(app, ids["other"])
+    make_user("writer", "other.writer@example.org", "Olu Other")
+    login("editor")
+    url = f"/pieces/{programme['piece']}/assign"
+    form = {"writer_id": users["writer"], "screening_id": programme["press"]}
+    asked = client.post_form(url, form, page=url).get_data(as_text=True)
+    assert "Belfast (press screening) for Review: Belfast" in asked
+    client.post_form(url, {**form, "confirm_clashes": "y"}, page=url)
+    [(description, _, _)] = overrides(app, programme["piece"])
+    assert SECRET not in description
+    move(app, ids["busy"], -20)
+
+    client.post_form("/logout")
+    login("other.writer@example.org")
+    board = client.get(f"/festivals/{programme['slug']}/coverage").get_data(as_text=True)
+    assert "now worse: Belfast (press screening) for Review: Belfast" in board
+    page = client.get(f"/pieces/{programme['piece']}").get_data(as_text=True)
+    assert "now worse:" in page and "they overlap by 120 min" in page
+    assert SECRET.replace("'", "&#39;") not in board + page
+    assert SECRET not in board + page
+
+
+def test_a_record_naming_a_headline_is_shown_only_to_who_may_read_it(
+    app, client, users, login, programme, make_user
+):
+    # A record made before descriptions used working titles names the other piece's headline.
+    ids = busy_writer(app, programme, users)
+    login("editor")
+    url = f"/pieces/{programme['piece']}/assign"
+    form = {"writer_id": users["writer"], "screening_id": programme["press"]}
+    client.post_form(url, {**form, "confirm_clashes": "y"}, page=url)
+    legacy = f"Belfast (press screening) for Secret headline {SECRET}, Fri 8 Oct: they overlap"
+    with app.app_context():
+        override = db.session.scalars(select(ClashOverride)).one()
+        override.description = legacy
+        db.session.commit()
+    make_user("writer", "other.writer@example.org", "Olu Other")
+    board_url = f"/festivals/{programme['slug']}/coverage"
+    piece_url = f"/pieces/{programme['piece']}"
+
+    for reader in ("editor", "writer"):  # the desk, and the writer whose diary it is
+        client.post_form("/logout")
+        login(reader)
+        page = client.get(piece_url).get_data(as_text=True)
+        assert "Secret headline" in page, reader
+        assert "Secret headline" in client.get(board_url).get_data(as_text=True), reader
+
+    client.post_form("/logout")
+    login("other.writer@example.org")
+    page = client.get(piece_url).get_data(as_text=True)
+    board = client.get(board_url).get_data(as_text=True)
+    assert "Secret headline" not in page + board
+    # Still standing: they see it described as it is now, by working titles.
+    assert "Assigned despite a clash (Wyn Writer): Belfast (press screening) for Review" in page
+    assert "⚠ assigned over a clash" in board
+
+    move(app, ids["busy"], 6 * 60)  # gone: only its size is left to show them
+    page = client.get(piece_url).get_data(as_text=True)
+    assert "Secret headline" not in page
+    assert "a clash with another of the writer&#39;s commitments, 115 min short" in page
