@@ -272,6 +272,9 @@ def test_board_shows_each_film_with_its_pieces_and_counts(app, client, users, pr
     page = client.get(board).get_data(as_text=True)
     assert "Wyn Writer" in page and "due Sat 9 11:00" in page
     assert "Press Fri 8 09:00" in page and "Public Sun 10 18:30" in page
+    # Each empty kind's "+" says what it plans, in English a screen reader can read out.
+    assert 'aria-label="Plan an interview of Unwatched"' in page
+    assert 'aria-label="Plan a review of Unwatched"' in page
     uncovered = client.get(f"{board}?uncovered=1").get_data(as_text=True)
     assert "Unwatched" in uncovered and "Red Rocket" not in uncovered
     by_state = client.get(f"{board}?state=assigned").get_data(as_text=True)
