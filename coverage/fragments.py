@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Hashable
+from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -27,6 +28,9 @@ _STORE = "coverage.desk_fragments"
 # What a stored part holds in place of the CSRF token: random for each process, so that no text
 # anyone typed into a page can be taken for it.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+_CSRF_SLOT_BYTES = CSRF_SLOT.encode()
+# Where `page_with` puts the stored part in its page; as random, for the same reason.
+_BODY_MARK = f"stored-part-{secrets.token_hex(16)}"
 HTML = "text/html; charset=utf-8"
 
 
@@ -42,10 +46,10 @@ def fragment_store() -> PageStore:
 
 def stored_fragment(
     key: Hashable, fingerprint: Hashable, render: Callable[[Callable[[], str]], str]
-) -> Markup:
-    """The HTML `render(csrf_token)` builds, as stored under `key` while the data's
+) -> bytes:
+    """The HTML `render(csrf_token)` builds, UTF-8, as stored under `key` while the data's
     `fingerprint` is unchanged (and for `page_store.MAX_AGE_SECONDS` at most), with this
-    session's CSRF token in every form.
+    session's CSRF token in every form; for `page_with`.
 
     `render` gets the `csrf_token` its templates must call (pass it into their context: it
     answers the slot); `key` must name everything the HTML depends on but the fingerprinted
@@ -64,7 +68,18 @@ def stored_fragment(
             holds_until=None,
         )
         store.put(key, page)
-    html = page.body.decode()
-    if CSRF_SLOT in html:
-        html = html.replace(CSRF_SLOT, generate_csrf())
-    return Markup(html)  # noqa: S704 (rendered by our own autoescaping templates)
+    # Bytes throughout: a stored part is a few hundred kilobytes, and decoding it, filling it
+    # and encoding the page again cost more than the rest of serving it.
+    return page.body.replace(_CSRF_SLOT_BYTES, generate_csrf().encode())
+
+
+def page_with(template: str, fragment: bytes, **context: Any) -> Response:
+    """`template` rendered with `context` and the stored part in place of its `{{ body }}`:
+    the template's own HTML (the top bar) is rendered on every request, and the part goes out
+    as it is, written after the head without being copied into one string."""
+    head, tail = render_template(template, body=Markup(_BODY_MARK), **context).split(_BODY_MARK, 1)
+    chunks = [head.encode(), fragment, tail.encode()]
+    response = current_app.response_class(chunks, mimetype="text/html")
+    # An iterable body has no length of its own; with one, no chunked encoding is needed.
+    response.content_length = sum(len(chunk) for chunk in chunks)
+    return response

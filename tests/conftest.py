@@ -30,6 +30,12 @@ CSRF_INPUT = re.compile(
 )
 
 
+def without_csrf_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked: a token is signed with the second it was made
+    in, so two servings of one stored page differ there and nowhere else."""
+    return CSRF_INPUT.sub('name="csrf_token" value=""', html)
+
+
 #: The least environment a production start-up accepts (`coverage.config.load_config`).
 PRODUCTION_ENV = {
     "COVERAGE_ENV": "production",

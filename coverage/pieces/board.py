@@ -246,49 +246,53 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
     and the travel minutes between its venues. A change a checksum cannot tell apart (a person
     renamed to a name of the same length) shows within the store's minute."""
     from coverage.festivals.models import VenueTravel
-    from coverage.programme.services import festival_fingerprint_columns
+    from coverage.programme.services import aggregates_as_one, festival_fingerprint_columns
 
     # Correlated to the festival read beside them, two levels up (auto-correlation reaches
     # only the enclosing query).
     pieces = select(Piece.id).where(Piece.festival_id == festival_id).correlate_except(Piece)
     venues = select(Venue.id).where(Venue.festival_id == festival_id).correlate_except(Venue)
 
-    def scalar(column, *criteria, table=None) -> ColumnElement:
-        statement = select(column).where(*criteria)
-        if table is not None:
-            statement = statement.select_from(table)
-        return statement.scalar_subquery()
-
-    def checksum(table, first, second) -> list[ColumnElement]:
-        mine = table.c.piece_id.in_(pieces)
-        return [
-            scalar(func.count(), mine, table=table),
-            scalar(func.coalesce(func.sum(row_mix(first, second)), 0), mine),
-        ]
+    def count_and_checksum(table, key, value, *criteria) -> ColumnElement:
+        # One subquery each, so that each table is read once (`aggregates_as_one`).
+        return (
+            select(aggregates_as_one(func.count(), func.coalesce(func.sum(row_mix(key, value)), 0)))
+            .select_from(table)
+            .where(*criteria)
+            .scalar_subquery()
+        )
 
     # Only the people the festival's pieces name (titles and clashes read no one else).
     named = Person.id.in_(
         select(piece_interviewees.c.person_id).where(piece_interviewees.c.piece_id.in_(pieces))
     )
-    overrides = ClashOverride.piece_id.in_(pieces)
-    travel = VenueTravel.from_venue_id.in_(venues)
     return [
         *festival_fingerprint_columns(festival_id),
-        scalar(func.max(User.updated_at)),
-        scalar(func.count(User.id)),
-        *checksum(piece_films, piece_films.c.piece_id, piece_films.c.film_id),
-        *checksum(
-            piece_interviewees, piece_interviewees.c.piece_id, piece_interviewees.c.person_id
+        select(aggregates_as_one(func.max(User.updated_at), func.count(User.id)))
+        .select_from(User)
+        .scalar_subquery(),
+        count_and_checksum(
+            piece_films,
+            piece_films.c.piece_id,
+            piece_films.c.film_id,
+            piece_films.c.piece_id.in_(pieces),
         ),
-        scalar(func.count(Person.id), named),
-        scalar(func.coalesce(func.sum(row_mix(Person.id, func.length(Person.name))), 0), named),
-        scalar(func.count(ClashOverride.id), overrides),
-        scalar(
-            func.coalesce(func.sum(row_mix(ClashOverride.id, ClashOverride.piece_id)), 0),
-            overrides,
+        count_and_checksum(
+            piece_interviewees,
+            piece_interviewees.c.piece_id,
+            piece_interviewees.c.person_id,
+            piece_interviewees.c.piece_id.in_(pieces),
         ),
-        scalar(func.count(VenueTravel.id), travel),
-        scalar(func.coalesce(func.sum(row_mix(VenueTravel.id, VenueTravel.minutes)), 0), travel),
+        count_and_checksum(Person, Person.id, func.length(Person.name), named),
+        count_and_checksum(
+            ClashOverride,
+            ClashOverride.id,
+            ClashOverride.piece_id,
+            ClashOverride.piece_id.in_(pieces),
+        ),
+        count_and_checksum(
+            VenueTravel, VenueTravel.id, VenueTravel.minutes, VenueTravel.from_venue_id.in_(venues)
+        ),
     ]
 
 

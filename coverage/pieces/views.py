@@ -17,7 +17,7 @@ from coverage.errors import DomainError
 from coverage.extensions import db
 from coverage.festivals.models import Festival
 from coverage.festivals.views import get_festival, get_festival_and
-from coverage.fragments import stored_fragment
+from coverage.fragments import page_with, stored_fragment
 from coverage.pieces import board as boards
 from coverage.pieces import inbox, inbox_rules, services
 from coverage.pieces.embargo import is_held
@@ -105,7 +105,7 @@ def board(slug: str):
         fingerprint,
         lambda csrf_token: _board_body(festival, csrf_token),
     )
-    return render_template("pieces/board.html", festival=festival, body=body)
+    return page_with("pieces/board.html", body, festival=festival)
 
 
 def _board_body(festival: Festival, csrf_token) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from coverage import locking
@@ -674,6 +674,18 @@ def screenings_between(festival: Festival, start: datetime, end: datetime) -> li
     return list(db.session.scalars(query).unique())
 
 
+def aggregates_as_one(*aggregates: ColumnElement) -> ColumnElement:
+    """Several aggregates of one subquery as one text value ("a|b"), so that the table is read
+    once for all of them: a fingerprint (`coverage.fragments`) only compares values. A NULL
+    (the latest change of no rows) reads as empty."""
+    joined: ColumnElement | None = None
+    for aggregate in aggregates:
+        text = func.coalesce(cast(aggregate, String), "")
+        joined = text if joined is None else joined + "|" + text
+    assert joined is not None
+    return joined
+
+
 def festival_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnElement]:
     """What a festival's programme pages are built from, as columns to read beside the festival
     (`festivals.views.get_festival_and`): the festival's own `updated_at`, and the latest
@@ -682,20 +694,21 @@ def festival_fingerprint_columns(festival_id: ColumnElement[int]) -> list[Column
     equal fingerprints mean the same data (`coverage.fragments`). `festival_id` may be
     `Festival.id` itself: the subqueries correlate to it."""
 
-    def changed_and_count(model) -> list[ColumnElement]:
-        mine = model.festival_id == festival_id
-        return [
-            select(func.max(model.updated_at)).where(mine).scalar_subquery(),
-            select(func.count()).select_from(model).where(mine).scalar_subquery(),
-        ]
+    def changed_and_count(model) -> ColumnElement:
+        return (
+            select(aggregates_as_one(func.max(model.updated_at), func.count()))
+            .select_from(model)
+            .where(model.festival_id == festival_id)
+            .scalar_subquery()
+        )
 
     own = aliased(Festival)
     return [
         select(own.updated_at).where(own.id == festival_id).scalar_subquery(),
-        *changed_and_count(Screening),
-        *changed_and_count(Film),
-        *changed_and_count(Venue),
-        *changed_and_count(Piece),
+        changed_and_count(Screening),
+        changed_and_count(Film),
+        changed_and_count(Venue),
+        changed_and_count(Piece),
     ]
 
 

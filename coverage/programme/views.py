@@ -15,7 +15,7 @@ from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.festivals.venue_names import venue_sort_key
 from coverage.festivals.views import get_festival, get_festival_and
-from coverage.fragments import stored_fragment
+from coverage.fragments import page_with, stored_fragment
 from coverage.programme import services
 from coverage.programme.forms import FilmForm, ScreeningForm
 from coverage.programme.impact import Impact, change_headline, describe_embargo
@@ -92,7 +92,7 @@ def day(slug: str, day: str):
         fingerprint,
         lambda csrf_token: _day_body(festival, chosen, csrf_token),
     )
-    return render_template("programme/day.html", festival=festival, day=chosen, body=body)
+    return page_with("programme/day.html", body, festival=festival, day=chosen)
 
 
 def _day_body(festival: Festival, chosen: date, csrf_token) -> str:
