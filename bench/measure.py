@@ -31,6 +31,7 @@ from sqlalchemy import event, inspect, select, text
 
 from bench.data import BenchData
 from bench.report import API, DESK, FEED, IMPORT, PUBLIC, PUBLIC_BUILT, REFERENCE
+from coverage.calendars.views import feed_body_store
 from coverage.extensions import db
 from coverage.festivals.models import Festival, Venue
 from coverage.fragments import fragment_store
@@ -191,9 +192,9 @@ def invalidate_feed_cache(app: Flask) -> None:
     the next request without validators is a full build, as the first request after a change.
 
     Deletes the rows of those `FEED_CACHE_TABLES` that exist in the app's database, and
-    commits. Processes other than this one keep no feed state of their own (the app shares it
-    through the database)."""
+    commits; empties this app's copies of feed bodies (`calendars.views.feed_body_store`)."""
     with app.app_context():
+        feed_body_store().clear()
         if "bench.feed_cache_tables" not in app.extensions:
             app.extensions["bench.feed_cache_tables"] = _existing(FEED_CACHE_TABLES)
         for table in app.extensions["bench.feed_cache_tables"]:

@@ -215,13 +215,17 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         # The market whose release dates films carry and the house-style footer names.
         "HOME_MARKET": _home_market(env.get("HOME_MARKET", "")),
         "WTF_CSRF_TIME_LIMIT": None,
-        # Built public pages and desk page parts each app server keeps (coverage.page_store),
-        # in bytes; 0 keeps none.
+        # Built public pages, desk page parts and calendar feed bodies each app server keeps
+        # (coverage.page_store), in bytes; 0 keeps none.
         "PUBLIC_PAGE_STORE_BYTES": _whole_number(
             env, "PUBLIC_PAGE_STORE_BYTES", STORE_BYTES, least=0
         ),
         "DESK_FRAGMENT_STORE_BYTES": _whole_number(
             env, "DESK_FRAGMENT_STORE_BYTES", STORE_BYTES, least=0
+        ),
+        # Calendar feed bodies each app server keeps beside the copy in the database.
+        "CALENDAR_FEED_STORE_BYTES": _whole_number(
+            env, "CALENDAR_FEED_STORE_BYTES", STORE_BYTES, least=0
         ),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(6 * 1024 * 1024))),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),

@@ -21,7 +21,7 @@ from flask import Response, current_app, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from coverage.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
+from coverage.page_store import PageStore, StoredPage, store_of
 from coverage.timeutil import utcnow
 
 _STORE = "coverage.desk_fragments"
@@ -37,11 +37,7 @@ HTML = "text/html; charset=utf-8"
 def fragment_store() -> PageStore:
     """This app's store of built desk parts; DESK_FRAGMENT_STORE_BYTES bounds it (0 keeps
     nothing)."""
-    store = current_app.extensions.get(_STORE)
-    if store is None:
-        size = current_app.config.get("DESK_FRAGMENT_STORE_BYTES", DEFAULT_MAX_BYTES)
-        store = current_app.extensions.setdefault(_STORE, PageStore(size))
-    return store
+    return store_of(current_app, _STORE, "DESK_FRAGMENT_STORE_BYTES")
 
 
 def stored_fragment(

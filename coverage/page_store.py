@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 # Readers may see a change a minute late at most (`views.CACHE_SECONDS`); so may this store.
 MAX_AGE_SECONDS = 60
@@ -85,6 +86,17 @@ class StoredPage:
             and self.built_at <= now < self.built_at + timedelta(seconds=MAX_AGE_SECONDS)
             and (self.holds_until is None or now < self.holds_until)
         )
+
+
+def store_of(app: Any, name: str, size_setting: str) -> PageStore:
+    """The app's store called `name`, kept in `app.extensions` (a Flask app; one store per app,
+    so per app server process) and made on first use, holding at most the app setting
+    `size_setting` in bytes (`DEFAULT_MAX_BYTES` when unset; 0 keeps nothing)."""
+    store = app.extensions.get(name)
+    if store is None:
+        size = app.config.get(size_setting, DEFAULT_MAX_BYTES)
+        store = app.extensions.setdefault(name, PageStore(size))
+    return store
 
 
 def etag_of(body: bytes) -> str:

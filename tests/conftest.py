@@ -244,14 +244,16 @@ def count_page_queries(app: Flask, client: DeskClient, url: str, **kwargs) -> in
 
 
 def forget_built_pages(app: Flask) -> None:
-    """Empty the app's stores of built public pages and desk page parts (`coverage.page_store`,
-    `coverage.fragments`)."""
+    """Empty the app's stores of built public pages, desk page parts and calendar feed bodies
+    (`coverage.page_store`, `coverage.fragments`, `calendars.views.feed_body_store`)."""
+    from coverage.calendars.views import feed_body_store
     from coverage.fragments import fragment_store
     from coverage.public.views import page_store
 
     with app.app_context():
         page_store().clear()
         fragment_store().clear()
+        feed_body_store().clear()
 
 
 def log_in(client: DeskClient, email: str, password: str = PASSWORD):

@@ -21,6 +21,7 @@ from bench import measure, report
 from bench.data import BenchData, Sizes, bench_config, ensure_database
 from bench.load import LoadResult, LoadRun, parse_wrk
 from coverage import create_app
+from coverage.calendars.views import feed_body_store
 from coverage.config import normalise_database_url
 from coverage.extensions import db
 from coverage.festivals.models import Festival
@@ -188,6 +189,8 @@ def test_invalidating_the_feed_cache_makes_the_next_request_a_full_build(desk):
     measure.invalidate_feed_cache(app)
 
     assert set(rows().values()) == {0}
+    with app.app_context():  # nor a copy in this app server's memory
+        assert len(feed_body_store()) == 0
     assert client.get(data.festival_feed_path).status_code == 200
     assert rows()["calendar_feed_states"] >= 1
 

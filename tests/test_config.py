@@ -65,8 +65,11 @@ def test_the_page_stores_are_sized_from_the_environment_and_0_turns_them_off(tmp
     config = load_config(tmp_path, {"PUBLIC_PAGE_STORE_BYTES": "1048576"})
     assert config["PUBLIC_PAGE_STORE_BYTES"] == 1_048_576
     assert config["DESK_FRAGMENT_STORE_BYTES"] == 32 * 1024 * 1024
-    off = load_config(tmp_path, {"DESK_FRAGMENT_STORE_BYTES": "0"})
-    assert off["DESK_FRAGMENT_STORE_BYTES"] == 0
+    assert config["CALENDAR_FEED_STORE_BYTES"] == 32 * 1024 * 1024
+    off = load_config(
+        tmp_path, {"DESK_FRAGMENT_STORE_BYTES": "0", "CALENDAR_FEED_STORE_BYTES": "0"}
+    )
+    assert off["DESK_FRAGMENT_STORE_BYTES"] == 0 and off["CALENDAR_FEED_STORE_BYTES"] == 0
     for wrong, message in (("32MB", "a whole number, not '32MB'"), ("-1", "at least 0, not -1")):
         with pytest.raises(ConfigError) as refused:
             load_config(tmp_path, {"PUBLIC_PAGE_STORE_BYTES": wrong})

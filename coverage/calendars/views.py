@@ -32,6 +32,7 @@ from coverage.festivals.models import Festival
 from coverage.festivals.services import festival_by_slug, festival_moved_to
 from coverage.festivals.views import get_festival
 from coverage.identity import uid_domain
+from coverage.page_store import PageStore, StoredPage, store_of
 from coverage.pieces.services import title_for
 from coverage.pieces.views import load_piece
 from coverage.programme.views import get_screening
@@ -107,14 +108,48 @@ def _calendar_response(
         return Response(status=304, headers=headers)
     # A fetcher without validators (Google's) gets the bytes stored for this ETag: the
     # fingerprint query above is all it costs while nothing the feed shows has changed.
-    body = calendars.stored_feed_body(scope, etag)
-    if body is None:
-        body = build().to_ical()
-        calendars.store_feed_body(scope, etag, body, utcnow())
-    response = Response(body, status=200, headers=headers)
+    response = Response(_feed_body(scope, etag, build), status=200, headers=headers)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{safe_filename(filename)}"'
     return response
+
+
+_FEED_BODIES = "coverage.calendar_feed_bodies"
+
+
+def feed_body_store() -> PageStore:
+    """This app server's copies of feed bodies, by scope, for the ETag they were built for;
+    CALENDAR_FEED_STORE_BYTES bounds it (0 keeps none)."""
+    return store_of(current_app, _FEED_BODIES, "CALENDAR_FEED_STORE_BYTES")
+
+
+def _feed_body(scope: str, etag: str, build: Callable[[], feeds.Feed]) -> bytes:
+    """The feed's bytes for `etag`: this server's copy, else the copy every server shares in
+    the database (`calendars.stored_feed_body`), else built and stored in both. The ETag is a
+    fingerprint of everything the feed shows, so the bytes for one ETag are always the same and
+    a copy in memory is never wrong; it saves reading a megabyte out of the database (on
+    PostgreSQL, decompressing it), which cost more than the rest of the request."""
+    now = utcnow()
+    store = feed_body_store()
+    kept = store.get(scope, etag, now)
+    if kept is not None:
+        return kept.body
+    body = calendars.stored_feed_body(scope, etag)
+    if body is None:
+        body = build().to_ical()
+        calendars.store_feed_body(scope, etag, body, now)
+    store.put(
+        scope,
+        StoredPage.of(
+            body,
+            content_type="text/calendar; charset=utf-8",
+            last_modified=None,
+            fingerprint=etag,
+            built_at=now,
+            holds_until=None,
+        ),
+    )
+    return body
 
 
 def safe_filename(name: str) -> str:

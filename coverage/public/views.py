@@ -25,7 +25,7 @@ from coverage.drafts.rendering import plain_inline, render_inline, render_markdo
 from coverage.extensions import db
 from coverage.festivals import services as festivals
 from coverage.festivals.models import Festival
-from coverage.page_store import DEFAULT_MAX_BYTES, PageStore, StoredPage
+from coverage.page_store import PageStore, StoredPage, store_of
 from coverage.pieces.kinds import PieceKind
 from coverage.pieces.models import Piece
 from coverage.public import house_style, services
@@ -180,11 +180,7 @@ HTML = "text/html; charset=utf-8"
 def page_store() -> PageStore:
     """This app's store of built public pages (`page_store`); PUBLIC_PAGE_STORE_BYTES bounds
     it (0 keeps nothing)."""
-    store = current_app.extensions.get(_PAGE_STORE)
-    if store is None:
-        size = current_app.config.get("PUBLIC_PAGE_STORE_BYTES", DEFAULT_MAX_BYTES)
-        store = current_app.extensions.setdefault(_PAGE_STORE, PageStore(size))
-    return store
+    return store_of(current_app, _PAGE_STORE, "PUBLIC_PAGE_STORE_BYTES")
 
 
 def stored_or_built(build: Callable[[datetime], Built | Response]) -> Response:

@@ -14,7 +14,7 @@ from coverage.calendars.models import FeedBody
 from coverage.extensions import db
 from coverage.programme.models import Film
 from tests.calendars.helpers import feed_path, icalendar_events, move_screening, parse_icalendar
-from tests.conftest import count_statements
+from tests.conftest import count_statements, recorded_statements
 
 
 def _no_builds(monkeypatch) -> None:
@@ -39,8 +39,8 @@ def test_a_repeat_request_without_validators_is_served_from_the_stored_bytes(
     assert again.data == first.data
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Last-Modified"] == first.headers["Last-Modified"]
-    # The token, the fingerprint, the feed state and the stored body: nothing is built.
-    assert statements == 4
+    # The token, the fingerprint and the feed state; the bytes are this server's copy.
+    assert statements == 3
 
 
 def test_a_change_is_served_at_once_and_stored_in_place_of_the_old_bytes(
@@ -85,9 +85,14 @@ def test_every_app_server_shares_the_stored_bytes(app, client, festival_feed, mo
     other = create_app(app.config.copy())
 
     _no_builds(monkeypatch)
-    response = other.test_client().get(url)
+    statements, response = recorded_statements(other, lambda: other.test_client().get(url))
 
     assert response.status_code == 200 and response.data == first.data
+    # It has no copy of its own yet: it reads the one in the database, then keeps it.
+    assert sum("FROM calendar_feed_bodies" in statement for statement in statements) == 1
+    statements, again = recorded_statements(other, lambda: other.test_client().get(url))
+    assert again.data == first.data
+    assert not any("calendar_feed_bodies" in statement for statement in statements)
 
 
 @pytest.mark.parametrize("kind", ["personal", "desk"])
