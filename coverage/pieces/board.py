@@ -512,11 +512,12 @@ def commitment_options() -> tuple:
 def desk_counts(now: datetime) -> tuple[int, int]:
     """(filed pieces waiting, overdue assignments) across all festivals: one query, counted
     from the index on (state, due_at) without reading a piece (the top bar of every desk page
-    asks)."""
+    asks). count(*), not count(id): a PostgreSQL index holds no id, and counting ids made it
+    read every waiting piece's row (4.9 ms against 0.9)."""
     filed, overdue = db.session.execute(
         select(
-            func.count(Piece.id).filter(Piece.state == PieceState.FILED),
-            func.count(Piece.id).filter(Piece.state.in_(WRITING), Piece.due_at < now),
+            func.count().filter(Piece.state == PieceState.FILED),
+            func.count().filter(Piece.state.in_(WRITING), Piece.due_at < now),
         ).where(Piece.state.in_([PieceState.FILED, *WRITING]))
     ).one()
     return filed or 0, overdue or 0
