@@ -608,16 +608,31 @@ def _pieces_fingerprint(criteria, parts: list[object]) -> Fingerprint:
             func.coalesce(func.sum(Piece.calendar_sequence), 0),
         ).where(*criteria)
     ).one()
-    # Screenings and films the pieces point at can move or change their embargo.
+    # What else the events print: screenings and films the pieces point at (they move, rename,
+    # change their embargo), venues, the pieces' festivals (name, time zone) and writers (the
+    # desk's events name them). Interviewees' names live in rows never edited, and a change of
+    # who is interviewed moves the piece's calendar_sequence.
     film_ids = select(Piece.film_id).where(*criteria).scalar_subquery()
     screening_ids = select(Piece.screening_id).where(*criteria).scalar_subquery()
+    festival_ids = select(Piece.festival_id).where(*criteria).scalar_subquery()
+    writer_ids = select(Piece.writer_id).where(*criteria).scalar_subquery()
     programme = db.session.execute(
         select(
             select(func.max(Screening.updated_at))
             .where((Screening.id.in_(screening_ids)) | (Screening.film_id.in_(film_ids)))
             .scalar_subquery(),
-            select(func.max(Film.updated_at)).where(Film.id.in_(film_ids)).scalar_subquery(),
+            select(func.max(Film.updated_at))
+            .where(
+                Film.id.in_(film_ids)
+                # The film of the screening a piece attends, which names the event.
+                | Film.id.in_(select(Screening.film_id).where(Screening.id.in_(screening_ids)))
+            )
+            .scalar_subquery(),
             select(func.max(Venue.updated_at)).scalar_subquery(),
+            select(func.max(Festival.updated_at))
+            .where(Festival.id.in_(festival_ids))
+            .scalar_subquery(),
+            select(func.max(User.updated_at)).where(User.id.in_(writer_ids)).scalar_subquery(),
         )
     ).one()
     moments = [m for m in (row[1], *programme) if m is not None]

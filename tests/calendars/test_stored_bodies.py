@@ -217,3 +217,66 @@ def test_a_304_costs_three_queries_the_token_the_fingerprint_and_the_feed_state(
 
     assert response.status_code == 304
     assert statements == 3
+
+
+def _writer_due(app, users, programme) -> None:
+    from datetime import UTC, datetime
+
+    from tests.calendars.helpers import assign_piece
+
+    assign_piece(
+        app,
+        programme["piece"],
+        users["writer"],
+        screening_id=programme["press"],
+        due_at=datetime(2021, 10, 9, 10, 0, tzinfo=UTC),
+    )
+
+
+def test_a_personal_feed_follows_its_festivals_new_name_and_time_zone(
+    app, client, users, programme, login
+):
+    """The writer's events name the festival and keep its time zone; the festival's edit form
+    changes both. Served again, and by a second server, the stored bytes are not."""
+    from tests.calendars.helpers import issue
+
+    _writer_due(app, users, programme)
+    url = feed_path(issue(app, users["writer"], "personal"))
+    first = app.test_client().get(url)
+    assert b"Test Festival 2021" in first.data and b"TZID=Europe/London" in first.data
+
+    login("editor")
+    edit = f"/festivals/{programme['slug']}/edit"
+    form = {
+        "name": "Thames Festival",
+        "edition": "2021",
+        "timezone": "America/Toronto",
+        "start_date": "2021-10-06",
+        "end_date": "2021-10-17",
+        "slug": programme["slug"],
+        "city": "London",
+        "travel_buffer_minutes": "15",
+        "default_embargo": "none",
+    }
+    assert client.post_form(edit, form, page=edit).status_code == 302
+
+    for server in (app, create_app(app.config.copy())):
+        body = server.test_client().get(url).data
+        assert b"Thames Festival 2021" in body and b"Test Festival 2021" not in body
+        assert b"TZID=America/Toronto" in body and b"TZID=Europe/London" not in body
+
+
+def test_a_desk_feed_follows_a_writer_renamed(app, client, users, programme):
+    """The desk's events name the writer: a rename reaches the stored feed."""
+    from coverage.accounts.models import User
+    from tests.calendars.helpers import issue
+
+    _writer_due(app, users, programme)
+    url = feed_path(issue(app, users["editor"], "desk", programme["festival"]))
+    assert b"(Wyn Writer)" in client.get(url).data
+    with app.app_context():
+        db.session.get(User, users["writer"]).name = "Wyn Critic"
+        db.session.commit()
+
+    body = client.get(url).data
+    assert b"(Wyn Critic)" in body and b"Wyn Writer" not in body
