@@ -158,3 +158,16 @@ def backdate_changes(app, to: datetime) -> None:
         for model in (User, Festival, Piece, Film, Screening):
             db.session.execute(update(model).values(updated_at=to))
         db.session.commit()
+
+
+@pytest.fixture
+def built_seconds_later(monkeypatch):
+    """Public pages are built two seconds after now, as when a reader comes after the desk's
+    last change rather than in the same second: their Last-Modified is then a strong validator
+    and goes out (`public.views.last_modified_is_strong`)."""
+    from datetime import timedelta
+
+    from coverage.public import views
+    from coverage.timeutil import utcnow
+
+    monkeypatch.setattr(views, "utcnow", lambda: utcnow() + timedelta(seconds=2))

@@ -50,7 +50,9 @@ def tag_of(app, piece_id: int) -> str:
     return f"tag:festival-coverage.local,{created.isoformat()}:piece-{piece_id}"
 
 
-def test_feed_of_everything_holds_live_pieces_newest_first_with_their_facts(app, client, publish):
+def test_feed_of_everything_holds_live_pieces_newest_first_with_their_facts(
+    app, client, publish, built_seconds_later
+):
     first = publish()
     second = publish(
         kind=PieceKind.INTERVIEW,

@@ -55,7 +55,7 @@ def text_of(client, url: str) -> str:
     return response.get_data(as_text=True)
 
 
-def test_a_stored_page_is_one_query_and_the_same_bytes(app, client, publish):
+def test_a_stored_page_is_one_query_and_the_same_bytes(app, client, publish, built_seconds_later):
     publish()
     for url in PAGES:
         first = client.get(url)

@@ -275,7 +275,7 @@ def test_the_index_lists_every_hub_with_live_coverage(app, client, programme, pu
     assert "Test Festival 2021: Red Rocket | Review" in page
 
 
-def test_pages_carry_validators_and_answer_conditional_gets(client, publish):
+def test_pages_carry_validators_and_answer_conditional_gets(client, publish, built_seconds_later):
     publish()
     for url in (RED_ROCKET, HUB, "/film-festivals/"):
         first = client.get(url)
@@ -465,7 +465,7 @@ def test_the_desk_is_told_truly_why_a_live_piece_is_hidden(
 
 @pytest.mark.parametrize("url", ["/film-festivals/", "/film-festivals/feed.atom", "/sitemap.xml"])
 def test_renaming_a_festival_moves_last_modified_of_every_list_that_names_it(
-    app, client, programme, publish, url
+    app, client, programme, publish, url, built_seconds_later
 ):
     publish()
     backdate_changes(app, PUBLISHED_AT + timedelta(days=1))

@@ -116,7 +116,7 @@ def test_scheduled_piece_enters_the_sitemap_once_published(app, client, programm
     assert list(read_sitemap(client)) == [INDEX, HUB, REVIEW]
 
 
-def test_unchanged_sitemap_answers_304_to_its_etag(client, publish):
+def test_unchanged_sitemap_answers_304_to_its_etag(client, publish, built_seconds_later):
     publish()
     first = client.get("/sitemap.xml")
 
