@@ -16,6 +16,9 @@ class Film(db.Model):
     __tablename__ = "films"
     __table_args__ = (
         CheckConstraint("runtime_minutes IS NULL OR runtime_minutes > 0", name="runtime_positive"),
+        # The latest change of the films of many pieces (public pages' Last-Modified, feeds'
+        # fingerprints) read from the index alone, not from the films' wide rows.
+        Index("ix_films_id_updated", "id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,11 +72,13 @@ class Screening(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_screenings_festival_start", "festival_id", "starts_at"),
+        # A film's screenings, and their latest change read from the index alone (as above).
+        Index("ix_screenings_film_updated", "film_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     festival_id: Mapped[int] = mapped_column(ForeignKey("festivals.id", ondelete="CASCADE"))
-    film_id: Mapped[int] = mapped_column(ForeignKey("films.id"), index=True)
+    film_id: Mapped[int] = mapped_column(ForeignKey("films.id"))
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
