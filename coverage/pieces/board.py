@@ -262,10 +262,7 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
             .scalar_subquery()
         )
 
-    # Only the people the festival's pieces name (titles and clashes read no one else).
-    named = Person.id.in_(
-        select(piece_interviewees.c.person_id).where(piece_interviewees.c.piece_id.in_(pieces))
-    )
+    interviewees = piece_interviewees.c
     return [
         *festival_fingerprint_columns(festival_id),
         select(aggregates_as_one(func.max(User.updated_at), func.count(User.id)))
@@ -277,13 +274,18 @@ def board_fingerprint_columns(festival_id: ColumnElement[int]) -> list[ColumnEle
             piece_films.c.film_id,
             piece_films.c.piece_id.in_(pieces),
         ),
-        count_and_checksum(
-            piece_interviewees,
-            piece_interviewees.c.piece_id,
-            piece_interviewees.c.person_id,
-            piece_interviewees.c.piece_id.in_(pieces),
-        ),
-        count_and_checksum(Person, Person.id, func.length(Person.name), named),
+        # Who is interviewed and what they are called, in one pass over the links: only the
+        # people the festival's pieces name (titles and clashes read no one else).
+        select(
+            aggregates_as_one(
+                func.count(),
+                func.coalesce(func.sum(row_mix(interviewees.piece_id, interviewees.person_id)), 0),
+                func.coalesce(func.sum(row_mix(Person.id, func.length(Person.name))), 0),
+            )
+        )
+        .select_from(piece_interviewees.join(Person, Person.id == interviewees.person_id))
+        .where(interviewees.piece_id.in_(pieces))
+        .scalar_subquery(),
         count_and_checksum(
             ClashOverride,
             ClashOverride.id,
