@@ -14,7 +14,7 @@ from coverage.calendars.models import FeedBody
 from coverage.extensions import db
 from coverage.programme.models import Film
 from tests.calendars.helpers import feed_path, icalendar_events, move_screening, parse_icalendar
-from tests.conftest import count_statements, recorded_statements
+from tests.conftest import count_statements, forget_built_pages, recorded_statements
 
 
 def _no_builds(monkeypatch) -> None:
@@ -190,8 +190,8 @@ def test_two_servers_storing_a_feeds_first_body_at_once_keep_one(
 
 
 def _scope_of(app, client, url: str) -> str:
-    """The scope the feed at `url` is kept under: served once, then its rows removed, so the
-    next request is the feed's first again."""
+    """The scope the feed at `url` is kept under: served once, then its rows and this server's
+    copy removed, so the next request is the feed's first again."""
     from sqlalchemy import delete
 
     from coverage.calendars.models import FeedState
@@ -202,6 +202,7 @@ def _scope_of(app, client, url: str) -> str:
         db.session.execute(delete(FeedBody))
         db.session.execute(delete(FeedState))
         db.session.commit()
+    forget_built_pages(app)  # and this server's copy of the body
     return scope
 
 
