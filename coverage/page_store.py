@@ -76,6 +76,16 @@ class StoredPage:
             holds_until,
         )
 
+    @property
+    def validating_last_modified(self) -> datetime | None:
+        """The Last-Modified to send with this page: None when it was built in the same second
+        as its data's last change (`last_modified_is_strong`)."""
+        if self.last_modified is None or not last_modified_is_strong(
+            self.last_modified, self.built_at
+        ):
+            return None
+        return self.last_modified
+
     def serves(self, fingerprint: Hashable, now: datetime) -> bool:
         """Whether this page is still the page at `now` (UTC) for data of `fingerprint`.
 
@@ -86,6 +96,17 @@ class StoredPage:
             and self.built_at <= now < self.built_at + timedelta(seconds=MAX_AGE_SECONDS)
             and (self.holds_until is None or now < self.holds_until)
         )
+
+
+def last_modified_is_strong(last_modified: datetime, built_at: datetime) -> bool:
+    """Whether a page built at `built_at` (UTC) may carry `last_modified` as a validator.
+
+    Last-Modified has whole seconds: a page built in the same second as its data's last change
+    could change again within that second and keep the same Last-Modified, and a client asking
+    If-Modified-Since would be told 304 over a page that moved on (a withdrawal, a correction).
+    RFC 9110 section 8.8.2.2 counts such a date as weak; the page goes out with its ETag only,
+    and the next build after the second carries both."""
+    return built_at >= last_modified.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def store_of(app: Any, name: str, size_setting: str) -> PageStore:

@@ -39,6 +39,8 @@ from coverage.programme.views import get_screening
 from coverage.timeutil import utcnow
 from coverage.web import id_param, permission_required
 
+CALENDAR = "text/calendar; charset=utf-8"
+
 bp = Blueprint("calendars", __name__)
 
 
@@ -109,7 +111,7 @@ def _calendar_response(
     # A fetcher without validators (Google's) gets the bytes stored for this ETag: the
     # fingerprint query above is all it costs while nothing the feed shows has changed.
     response = Response(_feed_body(scope, etag, build), status=200, headers=headers)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Type"] = CALENDAR
     response.headers["Content-Disposition"] = f'inline; filename="{safe_filename(filename)}"'
     return response
 
@@ -138,11 +140,13 @@ def _feed_body(scope: str, etag: str, build: Callable[[], feeds.Feed]) -> bytes:
     if body is None:
         body = build().to_ical()
         calendars.store_feed_body(scope, etag, body, now)
+    # Kept under the feed's own ETag: hashing a megabyte again for another would be wasted.
     store.put(
         scope,
-        StoredPage.of(
+        StoredPage(
             body,
-            content_type="text/calendar; charset=utf-8",
+            etag=etag,
+            content_type=CALENDAR,
             last_modified=None,
             fingerprint=etag,
             built_at=now,
@@ -241,7 +245,7 @@ def interview_ics(piece_id: int):
 
 def _download(body: bytes, filename: str) -> Response:
     response = Response(body, status=200)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Type"] = CALENDAR
     response.headers["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -212,17 +212,6 @@ def stored_or_built(build: Callable[[datetime], Built | Response]) -> Response:
     return _respond(page, now)
 
 
-def last_modified_is_strong(last_modified: datetime, built_at: datetime) -> bool:
-    """Whether a page built at `built_at` (UTC) may carry `last_modified` as a validator.
-
-    Last-Modified has whole seconds: a page built in the same second as its data's last change
-    could change again within that second and keep the same Last-Modified, and a client asking
-    If-Modified-Since would be told 304 over a page that moved on (a withdrawal, a correction).
-    RFC 9110 section 8.8.2.2 counts such a date as weak; the page goes out with its ETag only,
-    and the next build after the second carries both."""
-    return built_at >= last_modified.replace(microsecond=0) + timedelta(seconds=1)
-
-
 def _respond(page: StoredPage, now: datetime) -> Response:
     """A stored page with its ETag and Last-Modified; 304 when the client has it (RFC 9110
     section 13). Pages are public: shared caches may keep them briefly, for CACHE_SECONDS
@@ -233,10 +222,8 @@ def _respond(page: StoredPage, now: datetime) -> Response:
     if age > 0:
         response.age = age
     response.set_etag(page.etag)
-    if page.last_modified is not None and last_modified_is_strong(
-        page.last_modified, page.built_at
-    ):
-        response.last_modified = page.last_modified
+    if page.validating_last_modified is not None:
+        response.last_modified = page.validating_last_modified
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS
     return response.make_conditional(request)

@@ -164,7 +164,7 @@ def backdate_changes(app, to: datetime) -> None:
 def built_seconds_later(monkeypatch):
     """Public pages are built two seconds after now, as when a reader comes after the desk's
     last change rather than in the same second: their Last-Modified is then a strong validator
-    and goes out (`public.views.last_modified_is_strong`)."""
+    and goes out (`page_store.last_modified_is_strong`)."""
     from datetime import timedelta
 
     from coverage.public import views

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from coverage.extensions import db
+from coverage.page_store import last_modified_is_strong
 from coverage.pieces.models import Piece
 from coverage.pieces.workflow import Action
 from coverage.public import views
-from coverage.public.views import last_modified_is_strong
 from coverage.timeutil import utcnow
 from tests.conftest import forget_built_pages
 from tests.public.conftest import editor_does
